@@ -39,6 +39,30 @@ export interface Expression {
   variables(): Traversal[];
   readonly range: Range;
   readonly startRange: Range;
+  // Static analysis hooks (see static.ts): each syntax implements those that apply,
+  // so type expressions (`list(string)`) and references can be read without evaluating.
+  /** A bare keyword such as `string` or `any`. */
+  asKeyword?(): string | undefined;
+  /** A function-call shape `name(args...)`. */
+  asCall?(): StaticCall | undefined;
+  /** A tuple-constructor shape `[a, b]`. */
+  asList?(): Expression[] | undefined;
+  /** An object-constructor shape `{k = v}`. */
+  asMap?(): StaticMapItem[] | undefined;
+  /** An absolute traversal `a.b[0]`. */
+  asTraversal?(): Traversal | undefined;
+}
+
+export interface StaticCall {
+  name: string;
+  nameRange: Range;
+  args: Expression[];
+  argsRange: Range;
+}
+
+export interface StaticMapItem {
+  key: Expression;
+  value: Expression;
 }
 
 export interface Attribute {
