@@ -144,6 +144,46 @@ export class Type {
     return this.attrs !== undefined && Object.hasOwn(this.attrs, name);
   }
 
+  /** The same type with every object's optional-attribute markers removed, at any depth. */
+  withoutOptionalAttributesDeep(): Type {
+    switch (this.kind) {
+      case "list":
+      case "set":
+      case "map": {
+        if (!this.hasOptionalDeep()) return this;
+        return new Type(this.kind, (this.elem as Type).withoutOptionalAttributesDeep());
+      }
+      case "tuple":
+        if (!this.hasOptionalDeep()) return this;
+        return Type.tuple((this.elems as Type[]).map((t) => t.withoutOptionalAttributesDeep()));
+      case "object": {
+        if (!this.hasOptionalDeep()) return this;
+        const attrs: Record<string, Type> = {};
+        for (const n in this.attrs) attrs[n] = (this.attrs[n] as Type).withoutOptionalAttributesDeep();
+        return Type.object(attrs);
+      }
+      default:
+        return this;
+    }
+  }
+
+  private hasOptionalDeep(): boolean {
+    switch (this.kind) {
+      case "list":
+      case "set":
+      case "map":
+        return (this.elem as Type).hasOptionalDeep();
+      case "tuple":
+        return (this.elems as Type[]).some((t) => t.hasOptionalDeep());
+      case "object":
+        if (this.optional.size > 0) return true;
+        for (const n in this.attrs) if ((this.attrs[n] as Type).hasOptionalDeep()) return true;
+        return false;
+      default:
+        return false;
+    }
+  }
+
   /** True if the type is, or contains, the dynamic pseudo-type. */
   hasDynamicTypes(): boolean {
     switch (this.kind) {

@@ -32,7 +32,5 @@ export function nameSuggestion(given: string, suggestions: readonly string[]): s
   return "";
 }
 
-/** Quote a string roughly as Go's %q does, for messages that must read like HCL's. */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
+/** Go's %q quoting, for messages that must read like HCL's. */
+export { goQuote } from "../cty/quote.js";

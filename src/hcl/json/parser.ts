@@ -5,8 +5,9 @@ import type { Expression, ParseResult } from "../structure.js";
 import type { JSONArray, JSONNode, JSONObject, JSONObjectAttr } from "./ast.js";
 import { nodeStartRange } from "./ast.js";
 import { goQuote, nameSuggestion } from "./didyoumean.js";
-import { type Token, Scanner } from "./scanner.js";
-import { JSONBody, JSONExpression } from "./structure.js";
+import { JSONExpression } from "./expression.js";
+import { Scanner, type Token } from "./scanner.js";
+import { JSONBody } from "./structure.js";
 
 // The parser for HCL's JSON syntax. It follows the error behaviour of HCL's
 // own JSON parser: the first structural error abandons the enclosing
@@ -87,9 +88,23 @@ const NUMBER_RE = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 const KEYWORDS = ["false", "true", "null"];
 
+/**
+ * How deeply arrays and objects may nest. HCL has no limit, but our parser
+ * and evaluator recurse, and input must never overflow the stack.
+ */
+export const MAX_NESTING = 1000;
+
 class Parser {
   readonly sc: Scanner;
   readonly diags: Diagnostic[] = [];
+  /**
+   * The whole input decoded byte-for-char: slices of it are the text of
+   * ASCII tokens, which is much cheaper than decoding each token.
+   */
+  private readonly text: string;
+  private depth = 0;
+  /** Set when nesting is too deep: parsing stops and every level gives up quietly. */
+  private abort = false;
 
   constructor(
     readonly bytes: Buffer,
@@ -97,18 +112,32 @@ class Parser {
     start: Pos,
   ) {
     this.sc = new Scanner(bytes, filename, start);
+    this.text = bytes.toString("latin1");
   }
 
   /** Parse one value; on failure returns an invalid placeholder (diagnostics recorded). */
   parseValue(): JSONNode {
     const tok = this.sc.peek();
     let node: JSONNode | null = null;
+    if (this.abort) return { kind: "invalid", range: tok.range };
     switch (tok.type) {
       case "{":
-        node = this.parseObject();
-        break;
       case "[":
-        node = this.parseArray();
+        if (this.depth >= MAX_NESTING) {
+          this.diags.push(
+            err(
+              "Too deeply nested",
+              `JSON arrays and objects may be nested at most ${MAX_NESTING} levels deep.`,
+              tok.range,
+            ),
+          );
+          this.abort = true;
+          while (this.sc.read().type !== "eof") {}
+          break;
+        }
+        this.depth++;
+        node = tok.type === "{" ? this.parseObject() : this.parseArray();
+        this.depth--;
         break;
       case "number":
         node = this.parseNumber();
@@ -158,6 +187,7 @@ class Parser {
       if (sc.peek().type === "}") break;
 
       const key = this.parseValue();
+      if (this.abort) return null;
       if (key.kind !== "string") {
         this.diags.push(
           err(
@@ -201,6 +231,7 @@ class Parser {
       }
 
       const value = this.parseValue();
+      if (this.abort) return null;
       attrs.push({ name: key.value, value, nameRange: key.range });
 
       const next = sc.peek();
@@ -236,13 +267,16 @@ class Parser {
         );
         return null;
       }
-      this.recover(sc.read(), "{", "}");
+      // HCL points this at wherever its recovery stopped; we point at the
+      // token where the comma was expected, which is more useful.
+      const bad = sc.read();
+      this.recover(bad, "{", "}");
       this.diags.push(
         err(
           // sic: HCL's own spelling, kept so messages match.
           "Missing attribute seperator comma",
           "A comma must appear between each property definition in an object.",
-          sc.peek().range,
+          bad.range,
         ),
       );
       return null;
@@ -265,6 +299,7 @@ class Parser {
       if (sc.peek().type === "]") break;
 
       values.push(this.parseValue());
+      if (this.abort) return null;
 
       const next = sc.peek();
       if (next.type === ",") {
@@ -283,12 +318,13 @@ class Parser {
       }
       if (next.type === "]") break;
       if (next.type === ":") {
-        this.recover(sc.read(), "[", "]");
+        const colon = sc.read();
+        this.recover(colon, "[", "]");
         this.diags.push(
           err(
             "Invalid array value",
             "A colon is not used to introduce values in a JSON array.",
-            sc.peek().range,
+            colon.range,
           ),
         );
         return null;
@@ -313,12 +349,13 @@ class Parser {
         );
         return null;
       }
-      this.recover(sc.read(), "[", "]");
+      const bad = sc.read();
+      this.recover(bad, "[", "]");
       this.diags.push(
         err(
           "Missing attribute seperator comma",
           "A comma must appear between each value in an array.",
-          sc.peek().range,
+          bad.range,
         ),
       );
       return null;
@@ -334,7 +371,7 @@ class Parser {
 
   private parseNumber(): JSONNode | null {
     const tok = this.sc.read();
-    const text = this.bytes.toString("latin1", tok.start, tok.end);
+    const text = this.text.slice(tok.start, tok.end);
     if (!NUMBER_RE.test(text)) {
       this.diags.push(
         err("Invalid JSON number", "There is a syntax error in the given JSON number.", tok.range),
@@ -346,7 +383,7 @@ class Parser {
 
   private parseKeyword(): JSONNode | null {
     const tok = this.sc.read();
-    const s = this.bytes.toString("latin1", tok.start, tok.end);
+    const s = this.text.slice(tok.start, tok.end);
     switch (s) {
       case "true":
         return { kind: "bool", value: true, range: tok.range };
@@ -382,6 +419,13 @@ class Parser {
 
   private parseString(): JSONNode | null {
     const tok = this.sc.read();
+    if (tok.plain && tok.closed) {
+      return {
+        kind: "string",
+        value: this.text.slice(tok.start + 1, tok.end - 1),
+        range: tok.range,
+      };
+    }
     const r = decodeString(this.bytes, tok);
     if (typeof r === "string") return { kind: "string", value: r, range: tok.range };
     const subject = this.rangeInString(tok, r.from, r.to);

@@ -22,14 +22,39 @@ export type TokenType =
   | "eof"
   | "invalid";
 
-export interface Token {
-  type: TokenType;
-  /** Byte offsets of the token in the scanned buffer (not counting the start position). */
-  start: number;
-  end: number;
-  range: Range;
-  /** For strings: whether the closing quote was found. */
-  closed?: boolean;
+/**
+ * A token. Its Range is built only when asked for: most tokens (commas,
+ * colons) never need one, and allocation dominates the cost of scanning.
+ */
+export class Token {
+  private r: Range | undefined;
+  constructor(
+    readonly type: TokenType,
+    /** Byte offsets of the token in the scanned buffer (not counting the start position). */
+    readonly start: number,
+    readonly end: number,
+    private readonly filename: string,
+    private readonly line: number,
+    private readonly col: number,
+    private readonly endLine: number,
+    private readonly endCol: number,
+    private readonly baseByte: number,
+    /** For strings: whether the closing quote was found. */
+    readonly closed = false,
+    /** For strings: whether the contents are plain ASCII with no escapes. */
+    readonly plain = false,
+  ) {}
+
+  get range(): Range {
+    if (this.r === undefined) {
+      this.r = {
+        filename: this.filename,
+        start: { line: this.line, column: this.col, byte: this.baseByte + this.start },
+        end: { line: this.endLine, column: this.endCol, byte: this.baseByte + this.end },
+      };
+    }
+    return this.r;
+  }
 }
 
 const CH_TAB = 0x09;
@@ -40,7 +65,7 @@ const CH_QUOTE = 0x22;
 const CH_BACKSLASH = 0x5c;
 
 // Byte classes, for a fast switch-free scan.
-const enum C {
+enum C {
   Other = 0,
   Punct = 1,
   NumberStart = 2,
@@ -56,6 +81,9 @@ for (let b = 0x41; b <= 0x5a; b++) CLASS[b] = C.Alpha;
 for (let b = 0x61; b <= 0x7a; b++) CLASS[b] = C.Alpha;
 CLASS[CH_QUOTE] = C.Quote;
 for (const b of [CH_TAB, CH_LF, CH_CR, CH_SPACE]) CLASS[b] = C.Space;
+
+const PUNCT: TokenType[] = [];
+for (const ch of "{}[],:=") PUNCT[ch.charCodeAt(0)] = ch as TokenType;
 
 /** Bytes that may continue a number token (validated later by the parser). */
 const NUMBER_CONT = new Uint8Array(256);
@@ -92,8 +120,28 @@ export class Scanner {
     return tok;
   }
 
-  private pos(): Pos {
-    return { line: this.line, column: this.col, byte: this.baseByte + this.i };
+  /** A token from `start` (at line/column `line`, `col`) to the current position. */
+  private tok(
+    type: TokenType,
+    start: number,
+    line: number,
+    col: number,
+    closed = false,
+    plain = false,
+  ): Token {
+    return new Token(
+      type,
+      start,
+      this.i,
+      this.filename,
+      line,
+      col,
+      this.line,
+      this.col,
+      this.baseByte,
+      closed,
+      plain,
+    );
   }
 
   private scan(): Token {
@@ -101,37 +149,31 @@ export class Scanner {
     const n = buf.length;
     if (!this.stopped) this.skipWhitespace();
     const start = this.i;
-    const startPos = this.pos();
-    if (this.stopped || start >= n) {
-      return { type: "eof", start, end: start, range: this.rangeFrom(startPos) };
-    }
+    const line = this.line;
+    const col = this.col;
+    if (this.stopped || start >= n) return this.tok("eof", start, line, col);
     const b = buf[start]!;
     switch (CLASS[b] as C) {
       case C.Punct: {
         this.i++;
         this.col++;
-        return {
-          type: String.fromCharCode(b) as TokenType,
-          start,
-          end: this.i,
-          range: this.rangeFrom(startPos),
-        };
+        return this.tok(PUNCT[b]!, start, line, col);
       }
       case C.Quote:
-        return this.scanString(startPos);
+        return this.scanString(line, col);
       case C.NumberStart: {
         let i = start + 1;
         while (i < n && NUMBER_CONT[buf[i]!] === 1) i++;
         this.col += i - start;
         this.i = i;
-        return { type: "number", start, end: i, range: this.rangeFrom(startPos) };
+        return this.tok("number", start, line, col);
       }
       case C.Alpha: {
         let i = start + 1;
         while (i < n && (CLASS[buf[i]!] === C.Alpha || buf[i] === 0x5f)) i++;
         this.col += i - start;
         this.i = i;
-        return { type: "keyword", start, end: i, range: this.rangeFrom(startPos) };
+        return this.tok("keyword", start, line, col);
       }
       default: {
         // Anything else cannot start a JSON value: report one byte as
@@ -139,12 +181,12 @@ export class Scanner {
         this.i++;
         this.col++;
         this.stopped = true;
-        return { type: "invalid", start, end: this.i, range: this.rangeFrom(startPos) };
+        return this.tok("invalid", start, line, col);
       }
     }
   }
 
-  private scanString(startPos: Pos): Token {
+  private scanString(line: number, col: number): Token {
     const buf = this.buf;
     const n = buf.length;
     const start = this.i;
@@ -152,10 +194,12 @@ export class Scanner {
     let cols = 1;
     let escaping = false;
     let closed = false;
+    let plain = true;
     while (i < n) {
       const b = buf[i]!;
       if (b === CH_BACKSLASH) {
         escaping = !escaping;
+        plain = false;
         cols++;
         i++;
       } else if (b === CH_QUOTE) {
@@ -172,14 +216,17 @@ export class Scanner {
         break;
       } else {
         // Count code points: UTF-8 continuation bytes add no column.
-        if ((b & 0xc0) !== 0x80) cols++;
+        if (b >= 0x80) {
+          plain = false;
+          if ((b & 0xc0) !== 0x80) cols++;
+        } else cols++;
         i++;
         escaping = false;
       }
     }
     this.i = i;
     this.col += cols;
-    return { type: "string", start, end: i, range: this.rangeFrom(startPos), closed };
+    return this.tok("string", start, line, col, closed, plain);
   }
 
   private skipWhitespace(): void {
@@ -201,9 +248,5 @@ export class Scanner {
     this.i = i;
     this.col = col;
     this.line = line;
-  }
-
-  private rangeFrom(start: Pos): Range {
-    return { filename: this.filename, start, end: this.pos() };
   }
 }

@@ -3,10 +3,10 @@ import { formatRange, type Range, rangeBetween } from "../pos.js";
 import type {
   Attribute,
   Block,
+  BlockHeaderSchema,
   Body,
   BodyContent,
   BodySchema,
-  BlockHeaderSchema,
 } from "../structure.js";
 import type { JSONNode, JSONObjectAttr } from "./ast.js";
 import { nodeStartRange } from "./ast.js";
@@ -107,7 +107,16 @@ export class JSONBody implements Body {
       }
       const bs = blockSchemas.get(name);
       if (bs !== undefined) {
-        unpackBlock(p.value, bs.type, p.nameRange, bs.labelNames ?? [], [], [], content.blocks, diags);
+        unpackBlock(
+          p.value,
+          bs.type,
+          p.nameRange,
+          bs.labelNames ?? [],
+          [],
+          [],
+          content.blocks,
+          diags,
+        );
         used.add(name);
       }
       // Anything else is left for content() to report, or for the remain body.
@@ -290,4 +299,9 @@ function collectDeepAttrs(
       });
       return [];
   }
+}
+
+/** Whether a body came from HCL's JSON syntax. */
+export function isJSONBody(b: Body): b is JSONBody {
+  return b instanceof JSONBody;
 }

@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
-import type { Pos, Range } from "../pos.js";
+import type { Pos } from "../pos.js";
 import { type Token, TokenType } from "./token.js";
+import { trimSpace } from "./util.js";
 
 // A hand-written scanner for HCL's native syntax, following the token rules of
 // hashicorp/hcl's hclsyntax scanner: the same token kinds, the same template
@@ -61,6 +62,7 @@ const enum Ch {
   Tilde = 126,
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
 const ID_START = /^\p{ID_Start}$/u;
 const ID_CONTINUE = /^\p{ID_Continue}$/u;
 
@@ -256,6 +258,14 @@ class Scanner {
   private braces = 0;
   private readonly retBraces: number[] = [];
   private readonly heredocs: HeredocInProgress[] = [];
+  // Position bookkeeping. For ASCII-only input (the common case) positions
+  // are computed directly from the line start; otherwise PosTracker walks.
+  private readonly ascii: boolean;
+  private readonly start: Pos;
+  private line: number;
+  private lineStart = 0;
+  private lastEnd = -1;
+  private lastEndPos: Pos | undefined;
 
   constructor(
     private readonly s: string,
@@ -267,15 +277,52 @@ class Scanner {
     this.n = s.length;
     this.pos = new PosTracker(s, start, escaped);
     this.modes.push(mode === "template" ? Mode.Bare : Mode.Main);
+    this.ascii = !NON_ASCII.test(s);
+    this.start = start;
+    this.line = start.line;
+  }
+
+  private asciiPos(i: number): Pos {
+    const st = this.start;
+    return {
+      line: this.line,
+      column: this.line === st.line ? st.column + i : i - this.lineStart + 1,
+      byte: st.byte + i,
+    };
   }
 
   private emit(type: TokenType, start: number, end: number): void {
-    const range: Range = {
-      filename: this.filename,
-      start: this.pos.at(start),
-      end: this.pos.at(end),
-    };
-    this.tokens.push({ type, text: this.s.slice(start, end), range });
+    let startPos: Pos;
+    let endPos: Pos;
+    if (this.ascii) {
+      startPos = start === this.lastEnd ? this.lastEndPos! : this.asciiPos(start);
+      if (
+        type === TokenType.Newline ||
+        type === TokenType.Comment ||
+        type === TokenType.StringLit ||
+        type === TokenType.QuotedNewline ||
+        type === TokenType.OHeredoc
+      ) {
+        const s = this.s;
+        let nl = s.indexOf("\n", start);
+        while (nl >= 0 && nl < end) {
+          this.line++;
+          this.lineStart = nl + 1;
+          nl = s.indexOf("\n", nl + 1);
+        }
+      }
+      endPos = end === start ? startPos : this.asciiPos(end);
+    } else {
+      startPos = this.pos.at(start);
+      endPos = this.pos.at(end);
+    }
+    this.lastEnd = end;
+    this.lastEndPos = endPos;
+    this.tokens.push({
+      type,
+      text: this.s.slice(start, end),
+      range: { filename: this.filename, start: startPos, end: endPos },
+    });
   }
 
   run(): Token[] {
@@ -703,7 +750,7 @@ class Scanner {
     // At end of line.
     const nlStart = end;
     end += e === Ch.CR ? 2 : 1;
-    if (doc.startOfLine && s.slice(i, nlStart).trim() === doc.marker) {
+    if (doc.startOfLine && trimSpace(s.slice(i, nlStart)) === doc.marker) {
       this.emit(TokenType.CHeredoc, i, nlStart);
       this.emit(TokenType.Newline, nlStart, end);
       this.i = end;
