@@ -97,9 +97,11 @@ function getConversionKnown(from: Type, to: Type, unsafe: boolean): Conversion |
     const ce = getConversion(from.elementType(), to.elementType(), unsafe);
     return ce === undefined ? undefined : mapToMap(to.elementType(), ce);
   }
-  if (to.kind === "list" && from.kind === "tuple") return tupleToList(from, to.elementType(), unsafe);
+  if (to.kind === "list" && from.kind === "tuple")
+    return tupleToList(from, to.elementType(), unsafe);
   if (to.kind === "set" && from.kind === "tuple") return tupleToSet(from, to.elementType(), unsafe);
-  if (to.kind === "map" && from.kind === "object") return objectToMap(from, to.elementType(), unsafe);
+  if (to.kind === "map" && from.kind === "object")
+    return objectToMap(from, to.elementType(), unsafe);
   if (to.kind === "object" && from.kind === "map") {
     if (!unsafe) return undefined;
     return mapToObject(from, to, unsafe);
@@ -426,9 +428,7 @@ function mapToObject(from: Type, to: Type, unsafe: boolean): Conversion | undefi
       if (out.has(name)) continue;
       if (to.attributeOptional(name)) out.set(name, Value.null(atys[name] as Type));
       else {
-        throw new ConversionError(
-          `map has no element for required attribute ${goQuote(name)}`,
-        );
+        throw new ConversionError(`map has no element for required attribute ${goQuote(name)}`);
       }
     }
     return Value.object(out);
@@ -474,7 +474,8 @@ export function dynamicReplace(inT: Type, out: Type): Type {
     case "set":
     case "list": {
       const mk = out.kind === "set" ? Type.set : Type.list;
-      if (inT.isSet() || inT.isList()) return mk(dynamicReplace(inT.elementType(), out.elementType()));
+      if (inT.isSet() || inT.isList())
+        return mk(dynamicReplace(inT.elementType(), out.elementType()));
       if (inT.isTuple()) {
         const u = unifyTypes(inT.tupleElementTypes(), true);
         return mk(dynamicReplace(u?.type ?? Type.dynamic, out.elementType()));

@@ -5,6 +5,7 @@
 
 import { FunctionError } from "./function.js";
 import { BigNum } from "./number.js";
+import { goQuote } from "./quote.js";
 import { Type } from "./type.js";
 import { Value } from "./value.js";
 
@@ -136,11 +137,16 @@ function encodeInto(v: Value, out: string[]): void {
 
 class JsonSyntaxError extends Error {}
 
+/** Go's quoteChar for a byte in a syntax error (non-ASCII: the first UTF-8 byte as a rune). */
 function quoteChar(c: string): string {
   if (c === "'") return "'\\''";
   if (c === '"') return "'\"'";
-  const q = JSON.stringify(c);
-  return `'${q.slice(1, -1)}'`;
+  const code = c.codePointAt(0) as number;
+  if (code >= 0x80) {
+    const b = Buffer.from(c, "utf8")[0] as number;
+    return `'${String.fromCharCode(b)}'`;
+  }
+  return `'${goQuote(c).slice(1, -1)}'`;
 }
 
 function isSpace(c: number): boolean {
@@ -307,7 +313,9 @@ class Reader {
         return out;
       }
       if (c < 0x20) {
-        throw new JsonSyntaxError(`invalid character ${quoteChar(s[i] as string)} in string literal`);
+        throw new JsonSyntaxError(
+          `invalid character ${quoteChar(s[i] as string)} in string literal`,
+        );
       }
       if (c !== 0x5c) {
         i++;

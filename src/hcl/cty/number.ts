@@ -158,7 +158,7 @@ export class BigNum {
     const mag = neg ? -b : b;
     if (mag <= 0x20000000000000n) return new BigNum(64, Number(b));
     const bl = bitLen(mag);
-    return BigNum.make(neg, mag, 0, bl > 64 ? bl : 64);
+    return BigNum.make(neg, mag, 0, Math.max(bl, 64));
   }
 
   /** Build from parts, rounding to prec and normalizing. mag may be 0. */
@@ -314,10 +314,10 @@ export class BigNum {
   }
 
   add(o: BigNum): BigNum {
-    return this.addp(o, false, this.prec > o.prec ? this.prec : o.prec);
+    return this.addp(o, false, Math.max(this.prec, o.prec));
   }
   sub(o: BigNum): BigNum {
-    return this.addp(o, true, this.prec > o.prec ? this.prec : o.prec);
+    return this.addp(o, true, Math.max(this.prec, o.prec));
   }
 
   private addp(o: BigNum, subtract: boolean, prec: number): BigNum {
@@ -347,7 +347,7 @@ export class BigNum {
     const x = this.parts();
     const y = o.parts();
     const yneg = subtract ? !y.neg : y.neg;
-    const e = x.e < y.e ? x.e : y.e;
+    const e = Math.min(x.e, y.e);
     const xm = x.mag << BigInt(x.e - e);
     const ym = y.mag << BigInt(y.e - e);
     const sum = (x.neg ? -xm : xm) + (yneg ? -ym : ym);
@@ -356,7 +356,7 @@ export class BigNum {
   }
 
   mul(o: BigNum): BigNum {
-    return this.mulp(o, this.prec > o.prec ? this.prec : o.prec);
+    return this.mulp(o, Math.max(this.prec, o.prec));
   }
 
   private mulp(o: BigNum, prec: number): BigNum {
@@ -387,7 +387,7 @@ export class BigNum {
   }
 
   div(o: BigNum): BigNum {
-    const prec = this.prec > o.prec ? this.prec : o.prec;
+    const prec = Math.max(this.prec, o.prec);
     const neg = this.signBit() !== o.signBit();
     const xz = this.isZero();
     const yz = o.isZero();
@@ -486,7 +486,7 @@ export class BigNum {
     let c: number;
     if (tx !== ty) c = tx < ty ? -1 : 1;
     else {
-      const e = x.e < y.e ? x.e : y.e;
+      const e = Math.min(x.e, y.e);
       const xm = x.mag << BigInt(x.e - e);
       const ym = y.mag << BigInt(y.e - e);
       c = xm < ym ? -1 : xm > ym ? 1 : 0;
@@ -520,54 +520,53 @@ export class BigNum {
     return (p.neg ? "-" : "") + shortestFixed(p.mag, p.e, this.prec);
   }
 
-
   /** Go's big.Float String(), i.e. Text('g', 10): 10 significant digits, %e for large/small exponents. */
   toStringG10(): string {
-  if (this.isInf()) return this.sign() > 0 ? "+Inf" : "-Inf";
-  if (this.isZero()) return this.signBit() ? "-0" : "0";
-  const s = this.toString(); // exact-ish shortest decimal, fixed notation
-  const neg = s.startsWith("-");
-  const body = neg ? s.slice(1) : s;
-  const dot = body.indexOf(".");
-  const intPart = dot < 0 ? body : body.slice(0, dot);
-  const fracPart = dot < 0 ? "" : body.slice(dot + 1);
-  let digits = intPart + fracPart;
-  let dp = intPart.length;
-  let lead = 0;
-  while (lead < digits.length && digits.charCodeAt(lead) === 48) lead++;
-  digits = digits.slice(lead);
-  dp -= lead;
-  // Round to 10 significant digits, half to even on exact ties.
-  if (digits.length > 10) {
-    const rest = digits.slice(10);
-    let up = rest.charCodeAt(0) > 53;
-    if (rest.charCodeAt(0) === 53) {
-      up = /[1-9]/.test(rest.slice(1)) || ((digits.charCodeAt(9) - 48) & 1) === 1;
+    if (this.isInf()) return this.sign() > 0 ? "+Inf" : "-Inf";
+    if (this.isZero()) return this.signBit() ? "-0" : "0";
+    const s = this.toString(); // exact-ish shortest decimal, fixed notation
+    const neg = s.startsWith("-");
+    const body = neg ? s.slice(1) : s;
+    const dot = body.indexOf(".");
+    const intPart = dot < 0 ? body : body.slice(0, dot);
+    const fracPart = dot < 0 ? "" : body.slice(dot + 1);
+    let digits = intPart + fracPart;
+    let dp = intPart.length;
+    let lead = 0;
+    while (lead < digits.length && digits.charCodeAt(lead) === 48) lead++;
+    digits = digits.slice(lead);
+    dp -= lead;
+    // Round to 10 significant digits, half to even on exact ties.
+    if (digits.length > 10) {
+      const rest = digits.slice(10);
+      let up = rest.charCodeAt(0) > 53;
+      if (rest.charCodeAt(0) === 53) {
+        up = /[1-9]/.test(rest.slice(1)) || ((digits.charCodeAt(9) - 48) & 1) === 1;
+      }
+      let d = digits.slice(0, 10);
+      if (up) {
+        const n = (BigInt(d) + 1n).toString();
+        if (n.length > 10) dp++;
+        d = n;
+      }
+      digits = d;
     }
-    let d = digits.slice(0, 10);
-    if (up) {
-      const n = (BigInt(d) + 1n).toString();
-      if (n.length > 10) dp++;
-      d = n;
+    digits = digits.replace(/0+$/, "");
+    if (digits === "") digits = "0";
+    const nd = digits.length;
+    let eprec = 10;
+    if (eprec > nd && nd >= dp) eprec = nd;
+    const exp = dp - 1;
+    const sign = neg ? "-" : "";
+    if (exp < -4 || exp >= eprec) {
+      const m = nd > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+      const ae = Math.abs(exp);
+      return `${sign}${m}e${exp < 0 ? "-" : "+"}${ae < 10 ? "0" : ""}${ae}`;
     }
-    digits = d;
+    if (dp <= 0) return `${sign}0.${"0".repeat(-dp)}${digits}`;
+    if (dp >= nd) return sign + digits + "0".repeat(dp - nd);
+    return `${sign}${digits.slice(0, dp)}.${digits.slice(dp)}`;
   }
-  digits = digits.replace(/0+$/, "");
-  if (digits === "") digits = "0";
-  const nd = digits.length;
-  let eprec = 10;
-  if (eprec > nd && nd >= dp) eprec = nd;
-  const exp = dp - 1;
-  const sign = neg ? "-" : "";
-  if (exp < -4 || exp >= eprec) {
-    const m = nd > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const ae = Math.abs(exp);
-    return `${sign}${m}e${exp < 0 ? "-" : "+"}${ae < 10 ? "0" : ""}${ae}`;
-  }
-  if (dp <= 0) return `${sign}0.${"0".repeat(-dp)}${digits}`;
-  if (dp >= nd) return sign + digits + "0".repeat(dp - nd);
-  return `${sign}${digits.slice(0, dp)}.${digits.slice(dp)}`;
-}
 
   /**
    * How `packer console` prints a number: integers that fit in int64 in full,
@@ -652,8 +651,7 @@ function shortestFixed(mag: bigint, e: number, prec: number): string {
     L = (M - 1n) * p;
     U = (M + 1n) * p;
   }
-  const inRange = (c: bigint): boolean =>
-    inclusive ? c >= L && c <= U : c > L && c < U;
+  const inRange = (c: bigint): boolean => (inclusive ? c >= L && c <= U : c > L && c < U);
   const validAt = (j: number): boolean => {
     const p = pow10(j);
     const t = (X / p) * p;

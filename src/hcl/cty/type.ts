@@ -159,7 +159,8 @@ export class Type {
       case "object": {
         if (!this.hasOptionalDeep()) return this;
         const attrs: Record<string, Type> = {};
-        for (const n in this.attrs) attrs[n] = (this.attrs[n] as Type).withoutOptionalAttributesDeep();
+        for (const n in this.attrs)
+          attrs[n] = (this.attrs[n] as Type).withoutOptionalAttributesDeep();
         return Type.object(attrs);
       }
       default:
@@ -306,7 +307,7 @@ export class Type {
  */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
     let y = b.charCodeAt(i);

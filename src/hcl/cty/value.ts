@@ -37,10 +37,20 @@ function unionMarks(a: MarkSet | undefined, b: MarkSet | undefined): MarkSet | u
 
 function sortedMap(rec: Record<string, Value> | ReadonlyMap<string, Value>): Map<string, Value> {
   const keys = rec instanceof Map ? [...rec.keys()] : Object.keys(rec);
-  keys.sort(compareStrings);
+  let normalize = false;
+  for (const k of keys) if (!isTriviallyNFC(k)) normalize = true;
+  const get = (k: string): Value =>
+    (rec instanceof Map ? rec.get(k) : (rec as Record<string, Value>)[k]) as Value;
   const m = new Map<string, Value>();
-  if (rec instanceof Map) for (const k of keys) m.set(k, rec.get(k) as Value);
-  else for (const k of keys) m.set(k, (rec as Record<string, Value>)[k] as Value);
+  if (normalize) {
+    // cty normalizes keys to NFC, like string values.
+    const pairs: [string, Value][] = keys.map((k) => [k.normalize("NFC"), get(k)]);
+    pairs.sort((a, b) => compareStrings(a[0], b[0]));
+    for (const [k, v] of pairs) m.set(k, v);
+    return m;
+  }
+  keys.sort(compareStrings);
+  for (const k of keys) m.set(k, get(k));
   return m;
 }
 
@@ -161,10 +171,7 @@ export class Value {
 
   static tuple(vs: readonly Value[]): Value {
     if (vs.length === 0) return Value.emptyTuple;
-    return new Value(
-      Type.tuple(vs.map((v) => v.type)),
-      vs.slice(),
-    );
+    return new Value(Type.tuple(vs.map((v) => v.type)), vs.slice());
   }
 
   static object(rec: Record<string, Value> | ReadonlyMap<string, Value>): Value {
@@ -215,7 +222,8 @@ export class Value {
       for (const v of r as Value[]) if (!v.isWhollyKnown()) return false;
       return true;
     }
-    for (const v of (r as ReadonlyMap<string, Value>).values()) if (!v.isWhollyKnown()) return false;
+    for (const v of (r as ReadonlyMap<string, Value>).values())
+      if (!v.isWhollyKnown()) return false;
     return true;
   }
 
@@ -282,7 +290,8 @@ export class Value {
   elements(): readonly Value[] {
     this.expectKnown("elements");
     const r = this.raw;
-    if (!Array.isArray(r)) throw new Error(`elements: not a sequence (${this.type.friendlyName()})`);
+    if (!Array.isArray(r))
+      throw new Error(`elements: not a sequence (${this.type.friendlyName()})`);
     return r as readonly Value[];
   }
 
@@ -290,7 +299,8 @@ export class Value {
   entries(): [string, Value][] {
     this.expectKnown("entries");
     const r = this.raw;
-    if (!(r instanceof Map)) throw new Error(`entries: not a map/object (${this.type.friendlyName()})`);
+    if (!(r instanceof Map))
+      throw new Error(`entries: not a map/object (${this.type.friendlyName()})`);
     return [...(r as ReadonlyMap<string, Value>).entries()];
   }
 
@@ -323,7 +333,8 @@ export class Value {
           return Value.unknown(t.kind === "list" ? t.elementType() : Type.dynamic);
         }
         if (key.type.kind !== "number") throw new Error("element key for list must be number");
-        if (!key.isKnown()) return Value.unknown(t.kind === "list" ? t.elementType() : Type.dynamic);
+        if (!key.isKnown())
+          return Value.unknown(t.kind === "list" ? t.elementType() : Type.dynamic);
         const b = key.asBigNum();
         if (!b.isInt() || b.sign() < 0) {
           throw new Error("element key for list must be non-negative integer");
@@ -449,7 +460,8 @@ export class Value {
     if (Array.isArray(a)) {
       const bb = b as Value[];
       if (a.length !== bb.length) return false;
-      for (let i = 0; i < a.length; i++) if (!(a[i] as Value).rawEquals(bb[i] as Value)) return false;
+      for (let i = 0; i < a.length; i++)
+        if (!(a[i] as Value).rawEquals(bb[i] as Value)) return false;
       return true;
     }
     const am = a as ReadonlyMap<string, Value>;
@@ -746,7 +758,8 @@ export class Value {
     if (Array.isArray(r)) {
       for (const v of r as Value[]) if (v.containsMarked()) return true;
     } else if (r instanceof Map) {
-      for (const v of (r as ReadonlyMap<string, Value>).values()) if (v.containsMarked()) return true;
+      for (const v of (r as ReadonlyMap<string, Value>).values())
+        if (v.containsMarked()) return true;
     }
     return false;
   }
@@ -808,7 +821,8 @@ export function setHashString(v: Value): string {
       return goQuote(r as string);
     case "map": {
       let s = "{";
-      for (const [k, e] of r as ReadonlyMap<string, Value>) s += `${goQuote(k)}:${setHashString(e)};`;
+      for (const [k, e] of r as ReadonlyMap<string, Value>)
+        s += `${goQuote(k)}:${setHashString(e)};`;
       return `${s}}`;
     }
     case "list":
@@ -897,7 +911,8 @@ function goString(v: Value): string {
       case "list":
       case "set":
       case "tuple": {
-        const name = v.type.kind === "list" ? "ListVal" : v.type.kind === "set" ? "SetVal" : "TupleVal";
+        const name =
+          v.type.kind === "list" ? "ListVal" : v.type.kind === "set" ? "SetVal" : "TupleVal";
         const es = v.raw as Value[];
         s =
           es.length === 0 && v.type.kind !== "tuple"

@@ -28,9 +28,15 @@ export function goBase64Decode(s: string): Uint8Array | undefined {
   const t = s.replace(/[\r\n]/g, "");
   if (t.length % 4 !== 0 || !B64_CHARS.test(t)) return undefined;
   const buf = Buffer.from(t, "base64");
-  // Reject non-canonical trailing bits, as Go's strict decoder does not; Go
-  // accepts them, so only the structure is checked here.
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+}
+
+/** Go's pem getLine: the first line (without trailing " \t\r") and the rest. */
+function getLine(data: string): [string, string] {
+  const i = data.indexOf("\n");
+  const line = i < 0 ? data : data.slice(0, i);
+  const rest = i < 0 ? "" : data.slice(i + 1);
+  return [line.replace(/[ \t\r]+$/, ""), rest];
 }
 
 /**
@@ -38,47 +44,49 @@ export function goBase64Decode(s: string): Uint8Array | undefined {
  * candidates are skipped), or undefined if there is none.
  */
 export function pemDecode(text: string): PemBlock | undefined {
+  const pemStart = "\n-----BEGIN ";
+  const pemEnd = "\n-----END ";
   let rest = text;
   for (;;) {
-    let start: number;
-    if (rest.startsWith("-----BEGIN ")) start = 0;
+    if (rest.startsWith(pemStart.slice(1))) rest = rest.slice(pemStart.length - 1);
     else {
-      const i = rest.indexOf("\n-----BEGIN ");
+      const i = rest.indexOf(pemStart);
       if (i < 0) return undefined;
-      start = i + 1;
+      rest = rest.slice(i + pemStart.length);
     }
-    rest = rest.slice(start + "-----BEGIN ".length);
-    const eol = rest.indexOf("\n");
-    const typeLine = (eol < 0 ? rest : rest.slice(0, eol)).replace(/[ \t\r]+$/, "");
-    if (eol < 0 || !typeLine.endsWith("-----")) continue;
-    const type = typeLine.slice(0, -5);
-    let body = rest.slice(eol + 1);
+    let typeLine: string;
+    [typeLine, rest] = getLine(rest);
+    if (!typeLine.endsWith("-----")) continue;
+    typeLine = typeLine.slice(0, -5);
     const headers: Record<string, string> = {};
     for (;;) {
-      const nl = body.indexOf("\n");
-      if (nl < 0) break;
-      const line = body.slice(0, nl).replace(/[ \t\r]+$/, "");
+      if (rest.length === 0) return undefined;
+      const [line, next] = getLine(rest);
       const colon = line.indexOf(":");
       if (colon < 0) break;
       headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
-      body = body.slice(nl + 1);
+      rest = next;
     }
-    const endMarker = `-----END ${type}-----`;
-    let endIdx: number;
-    if (Object.keys(headers).length === 0 && body.startsWith(endMarker.slice(1))) {
-      endIdx = 0;
+    let endIndex: number;
+    let endTrailerIndex: number;
+    if (Object.keys(headers).length === 0 && rest.startsWith(pemEnd.slice(1))) {
+      endIndex = 0;
+      endTrailerIndex = pemEnd.length - 1;
     } else {
-      endIdx = body.indexOf(`\n${endMarker}`);
-      if (endIdx >= 0) endIdx += 1;
+      endIndex = rest.indexOf(pemEnd);
+      endTrailerIndex = endIndex + pemEnd.length;
     }
-    if (endIdx < 0) continue;
-    const b64 = body.slice(0, endIdx).replace(/[ \t\r\n]/g, "");
-    const after = body.slice(endIdx + endMarker.length);
-    const afterLine = after.split("\n", 1)[0] as string;
-    if (afterLine.replace(/[ \t\r]/g, "") !== "") continue;
-    const bytes = goBase64Decode(b64);
+    if (endIndex < 0) continue;
+    let endTrailer = rest.slice(endTrailerIndex);
+    const endTrailerLen = typeLine.length + 5;
+    if (endTrailer.length < endTrailerLen) continue;
+    const restOfEndLine = endTrailer.slice(endTrailerLen);
+    endTrailer = endTrailer.slice(0, endTrailerLen);
+    if (!endTrailer.startsWith(typeLine) || !endTrailer.endsWith("-----")) continue;
+    if (getLine(restOfEndLine)[0].length !== 0) continue;
+    const bytes = goBase64Decode(rest.slice(0, endIndex).replace(/[ \t]/g, ""));
     if (bytes === undefined) continue;
-    return { type, headers, bytes };
+    return { type: typeLine, headers, bytes };
   }
 }
 
@@ -100,32 +108,51 @@ export interface RsaPrivateKey {
   size: number;
 }
 
+/** Tag of the second element of a top-level DER SEQUENCE, or -1 if malformed. */
+function secondElementTag(der: Uint8Array): number {
+  let pos = 0;
+  const readHeader = (): [number, number] | undefined => {
+    if (pos + 2 > der.length) return undefined;
+    const tag = der[pos++] as number;
+    let len = der[pos++] as number;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n === 0 || n > 4 || pos + n > der.length) return undefined;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + (der[pos++] as number);
+    }
+    return [tag, len];
+  };
+  const top = readHeader();
+  if (top === undefined || top[0] !== 0x30) return -1;
+  const first = readHeader();
+  if (first === undefined || first[0] !== 0x02) return -1;
+  pos += first[1];
+  const second = readHeader();
+  return second === undefined ? -1 : second[0];
+}
+
 /** Go's x509.ParsePKCS1PrivateKey (messages approximate Go's for other formats). */
 export function parsePkcs1PrivateKey(der: Uint8Array): RsaPrivateKey {
+  const tag = secondElementTag(der);
+  if (tag === 0x30) {
+    throw new RsaError(
+      "x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key format)",
+    );
+  }
+  if (tag === 0x04) {
+    throw new RsaError(
+      "x509: failed to parse private key (use ParseECPrivateKey instead for this key format)",
+    );
+  }
   let jwk: JsonWebKey;
   try {
+    if (tag !== 0x02) throw new Error("not PKCS #1");
     const key = createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs1" });
+    if (key.asymmetricKeyType !== "rsa") throw new Error("not RSA");
     jwk = key.export({ format: "jwk" });
   } catch {
-    const tryType = (type: "pkcs8" | "sec1"): boolean => {
-      try {
-        createPrivateKey({ key: Buffer.from(der), format: "der", type });
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    if (tryType("pkcs8")) {
-      throw new RsaError(
-        "x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key format)",
-      );
-    }
-    if (tryType("sec1")) {
-      throw new RsaError(
-        "x509: failed to parse private key (use ParseECPrivateKey instead for this key format)",
-      );
-    }
-    throw new RsaError("asn1: structure error: not a PKCS #1 RSA private key");
+    throw new RsaError("asn1: structure error: not a valid PKCS #1 RSA private key");
   }
   const n = b64urlToBigInt(jwk.n);
   return {

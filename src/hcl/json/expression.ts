@@ -108,6 +108,15 @@ function innerStart(n: JSONString): Pos {
   return { line: s.line, column: s.column + 1, byte: s.byte + 1 };
 }
 
+/**
+ * Whether a string could be anything but literal text as a template. (A bare
+ * template processes no backslash escapes, so without `${` or `%{` it is
+ * exactly its text, and parsing it can be skipped.)
+ */
+function mayInterpolate(text: string): boolean {
+  return text.includes("${") || text.includes("%{");
+}
+
 interface ParsedTemplate {
   expr: Expression;
   diags: Diagnostic[];
@@ -137,7 +146,7 @@ function evalString(
 ): ValueResult {
   // Without a context, strings are literal: that is how a caller asks for
   // no interpolation at all.
-  if (ctx === undefined) return { value: Value.string(text), diags: [] };
+  if (ctx === undefined || !mayInterpolate(text)) return { value: Value.string(text), diags: [] };
   const t = template(cacheKey, text, range);
   if (hasErrors(t.diags)) return { value: Value.dynamic, diags: t.diags.slice() };
   const r = t.expr.value(ctx);
@@ -246,8 +255,7 @@ function collectVariables(n: JSONNode, out: Traversal[]): void {
 }
 
 function stringVariables(cacheKey: object, text: string, range: Range, out: Traversal[]): void {
-  // Only strings that might interpolate need parsing.
-  if (!text.includes("${") && !text.includes("%{")) return;
+  if (!mayInterpolate(text)) return;
   const t = template(cacheKey, text, range);
   if (hasErrors(t.diags)) return;
   for (const v of t.expr.variables()) out.push(v);

@@ -224,12 +224,7 @@ function processFile(st: State, filename: string): Processed {
     }
   }
   if (st.showDiff) {
-    file.diff = unifiedDiff(
-      src.toString("utf8"),
-      output,
-      `old/${filename}`,
-      `new/${filename}`,
-    );
+    file.diff = unifiedDiff(src.toString("utf8"), output, `old/${filename}`, `new/${filename}`);
     st.out.push(file.diff);
   }
   return { file, bytes: out.length };

@@ -280,7 +280,8 @@ function spaceAfterToken(subject: FmtToken, before: FmtToken, after: FmtToken): 
     return false;
   }
   // `for x in [...]`: keep the keyword apart from a tuple that follows it.
-  if (s === TokenType.Ident && subject.text === "in" && before.type === TokenType.Ident) return true;
+  if (s === TokenType.Ident && subject.text === "in" && before.type === TokenType.Ident)
+    return true;
   // Indexing: `foo[0]`, `1[0]`, `foo()[0]`, `x.y[0]`.
   if (
     a === TokenType.OBrack &&
@@ -295,7 +296,10 @@ function spaceAfterToken(subject: FmtToken, before: FmtToken, after: FmtToken): 
     return !(s === TokenType.OBrace && a === TokenType.CBrace);
   }
   // `${ {a = 1} }`: keep an object constructor visibly apart from the `${`.
-  if ((s === TokenType.TemplateInterp || s === TokenType.TemplateControl) && a === TokenType.OBrace) {
+  if (
+    (s === TokenType.TemplateInterp || s === TokenType.TemplateControl) &&
+    a === TokenType.OBrace
+  ) {
     return true;
   }
   if (s === TokenType.CBrace && a === TokenType.TemplateSeqEnd) return true;

@@ -51,4 +51,3 @@ export function formatSource(src: string | Buffer, filename: string): FormatResu
     };
   }
 }
-

@@ -140,7 +140,10 @@ function compare(a: FileText, b: FileText, mid: Middle): [Uint8Array, Uint8Array
     }
   }
   // changed[f][i + 1] for line i; index 0 and n+1 are sentinels.
-  const changed: [Uint8Array, Uint8Array] = [new Uint8Array(mid.n0 + 2), new Uint8Array(mid.n1 + 2)];
+  const changed: [Uint8Array, Uint8Array] = [
+    new Uint8Array(mid.n0 + 2),
+    new Uint8Array(mid.n1 + 2),
+  ];
   const { undiscarded, realIndexes } = discardConfusingLines(equivs, classes.size + 1, changed);
 
   const xv = undiscarded[0];

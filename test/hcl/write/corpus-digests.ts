@@ -90,32 +90,47 @@ export const corpusDigests: Record<string, string> = {
   "packer-1.9.4/command/test-fixtures/fmt/unformatted.auto.pkrvars.hcl": "4f5768931f96509f",
   "packer-1.9.4/command/test-fixtures/fmt/unformatted.pkr.hcl": "c0fd1eee9b35ab8d",
   "packer-1.9.4/command/test-fixtures/fmt/unformatted.pkrvars.hcl": "b1d71343e0970e40",
-  "packer-1.9.4/command/test-fixtures/hcl-inspect-with-sensitive-vars/vars.pkr.hcl": "72e3997cbc194c64",
+  "packer-1.9.4/command/test-fixtures/hcl-inspect-with-sensitive-vars/vars.pkr.hcl":
+    "72e3997cbc194c64",
   "packer-1.9.4/command/test-fixtures/hcl-only-except/build.pkr.hcl": "ef1ede2b33cc6fee",
   "packer-1.9.4/command/test-fixtures/hcl2_upgrade/ami_test/expected.pkr.hcl": "07826ba425aaafad",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/aws-access-config/expected.pkr.hcl": "9d2a1fb559cf9686",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/aws-access-config/expected.pkr.hcl":
+    "9d2a1fb559cf9686",
   "packer-1.9.4/command/test-fixtures/hcl2_upgrade/azure_shg/expected.pkr.hcl": "191e3a8390fde0a1",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/bundled-plugin-used/expected.pkr.hcl": "3d371160b0f37950",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/complete-variables-with-template-engine/expected.pkr.hcl": "f9291da004e6af12",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/bundled-plugin-used/expected.pkr.hcl":
+    "3d371160b0f37950",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/complete-variables-with-template-engine/expected.pkr.hcl":
+    "f9291da004e6af12",
   "packer-1.9.4/command/test-fixtures/hcl2_upgrade/complete/expected.pkr.hcl": "dfa1cc18507f765a",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/error-cleanup-provisioner/expected.pkr.hcl": "201341144235a7d2",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/error-cleanup-provisioner/expected.pkr.hcl":
+    "201341144235a7d2",
   "packer-1.9.4/command/test-fixtures/hcl2_upgrade/escaping/expected.pkr.hcl": "8fa753e8b63c4969",
   "packer-1.9.4/command/test-fixtures/hcl2_upgrade/minimal/expected.pkr.hcl": "7585d9f82105cb83",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/placeholders/expected.pkr.hcl": "4908c09c17db7681",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/source-name/expected.pkr.hcl": "cdb8f8d2c658c3f3",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/undeclared-variables/expected.pkr.hcl": "d3e91ab2eaef5ed2",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/unknown_builder/expected.pkr.hcl": "48f95964cb548ba4",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/varfile-with-no-variables-block/expected.pkr.hcl": "aac6da3593dd7f24",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/variables-only/expected.pkr.hcl": "b82f5749fd270126",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/variables-with-variables/expected.pkr.hcl": "846ebc49a3704a8f",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/vsphere_linux_options_and_network_interface/expected.pkr.hcl": "8003176bc5d5ffb1",
-  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/without-annotations/expected.pkr.hcl": "2e55ee352f519d64",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/placeholders/expected.pkr.hcl":
+    "4908c09c17db7681",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/source-name/expected.pkr.hcl":
+    "cdb8f8d2c658c3f3",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/undeclared-variables/expected.pkr.hcl":
+    "d3e91ab2eaef5ed2",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/unknown_builder/expected.pkr.hcl":
+    "48f95964cb548ba4",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/varfile-with-no-variables-block/expected.pkr.hcl":
+    "aac6da3593dd7f24",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/variables-only/expected.pkr.hcl":
+    "b82f5749fd270126",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/variables-with-variables/expected.pkr.hcl":
+    "846ebc49a3704a8f",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/vsphere_linux_options_and_network_interface/expected.pkr.hcl":
+    "8003176bc5d5ffb1",
+  "packer-1.9.4/command/test-fixtures/hcl2_upgrade/without-annotations/expected.pkr.hcl":
+    "2e55ee352f519d64",
   "packer-1.9.4/command/test-fixtures/hcl/build-var-in-pp.pkr.hcl": "ac310e2a814b5fbe",
   "packer-1.9.4/command/test-fixtures/hcl/build_no_source.pkr.hcl": "cfb3b5ab9a5c8486",
   "packer-1.9.4/command/test-fixtures/hcl/data-source-validation.pkr.hcl": "02f96370c0da1eb3",
   "packer-1.9.4/command/test-fixtures/hcl/datasource.pkr.hcl": "1aca376acc915dc3",
   "packer-1.9.4/command/test-fixtures/hcl/dynamic/build.pkr.hcl": "a19c5e6a7edffcc2",
-  "packer-1.9.4/command/test-fixtures/hcl/empty_object/setting.auto.pkrvars.hcl": "14339b046fe54b7d",
+  "packer-1.9.4/command/test-fixtures/hcl/empty_object/setting.auto.pkrvars.hcl":
+    "14339b046fe54b7d",
   "packer-1.9.4/command/test-fixtures/hcl/empty_object/var.pkr.hcl": "cbb05b81b52240ea",
   "packer-1.9.4/command/test-fixtures/hcl/force.pkr.hcl": "07a79bf3cc469b23",
   "packer-1.9.4/command/test-fixtures/hcl/inspect/aws-builds.pkr.hcl": "985efb38c9d259ba",
@@ -127,20 +142,29 @@ export const corpusDigests: Record<string, string> = {
   "packer-1.9.4/command/test-fixtures/hcl/provisioner-override.pkr.hcl": "82192ed794533601",
   "packer-1.9.4/command/test-fixtures/hcl/recipes/build.pkr.hcl": "68bc4c6b3c350c40",
   "packer-1.9.4/command/test-fixtures/hcl/recipes/sources.pkr.hcl": "2c1dfaba8a2ef8df",
-  "packer-1.9.4/command/test-fixtures/hcl/recursive_local_with_input/locals.pkr.hcl": "56c8e940b58abd20",
-  "packer-1.9.4/command/test-fixtures/hcl/recursive_local_with_unset_input/file.pkr.hcl": "562bd75292495e8a",
-  "packer-1.9.4/command/test-fixtures/hcl/reprepare/shell-local-windows.pkr.hcl": "5d9e7efe5c2f74f0",
+  "packer-1.9.4/command/test-fixtures/hcl/recursive_local_with_input/locals.pkr.hcl":
+    "56c8e940b58abd20",
+  "packer-1.9.4/command/test-fixtures/hcl/recursive_local_with_unset_input/file.pkr.hcl":
+    "562bd75292495e8a",
+  "packer-1.9.4/command/test-fixtures/hcl/reprepare/shell-local-windows.pkr.hcl":
+    "5d9e7efe5c2f74f0",
   "packer-1.9.4/command/test-fixtures/hcl/reprepare/shell-local.pkr.hcl": "d2ee3ed76bc2f4bd",
   "packer-1.9.4/command/test-fixtures/hcl/test_except_manifest.pkr.hcl": "b428ae6fd6eb0457",
   "packer-1.9.4/command/test-fixtures/hcl/validation/map/definition.pkr.hcl": "12a7278f195ed09b",
-  "packer-1.9.4/command/test-fixtures/hcl/validation/map/invalid_value.pkrvars.hcl": "cb1ae474395d7852",
-  "packer-1.9.4/command/test-fixtures/hcl/validation/map/valid_value.pkrvars.hcl": "0fb1eb4543da062e",
-  "packer-1.9.4/command/test-fixtures/hcl/validation/wrong_pause_before.pkr.hcl": "1057cbbb9a3c311e",
+  "packer-1.9.4/command/test-fixtures/hcl/validation/map/invalid_value.pkrvars.hcl":
+    "cb1ae474395d7852",
+  "packer-1.9.4/command/test-fixtures/hcl/validation/map/valid_value.pkrvars.hcl":
+    "0fb1eb4543da062e",
+  "packer-1.9.4/command/test-fixtures/hcl/validation/wrong_pause_before.pkr.hcl":
+    "1057cbbb9a3c311e",
   "packer-1.9.4/command/test-fixtures/hcl/var-in-pp-name.pkr.hcl": "fb26f7e79f665ef8",
   "packer-1.9.4/command/test-fixtures/hcl/variables/list_of_string/var.pkr.hcl": "c8382023186acead",
-  "packer-1.9.4/command/test-fixtures/hcl/variables/ref_non_existing/ref_non_existing_var.pkr.hcl": "b14a274e45217b2a",
-  "packer-1.9.4/command/test-fixtures/hcl/variables/ref_non_existing/variables.auto.pkrvars.hcl": "ce2fe71bfc606096",
-  "packer-1.9.4/command/test-fixtures/hcl/variables/untyped_var/settings.auto.pkrvars.hcl": "32c81f1ada854a89",
+  "packer-1.9.4/command/test-fixtures/hcl/variables/ref_non_existing/ref_non_existing_var.pkr.hcl":
+    "b14a274e45217b2a",
+  "packer-1.9.4/command/test-fixtures/hcl/variables/ref_non_existing/variables.auto.pkrvars.hcl":
+    "ce2fe71bfc606096",
+  "packer-1.9.4/command/test-fixtures/hcl/variables/untyped_var/settings.auto.pkrvars.hcl":
+    "32c81f1ada854a89",
   "packer-1.9.4/command/test-fixtures/hcl/variables/untyped_var/var.pkr.hcl": "01027062badf2f16",
   "packer-1.9.4/command/test-fixtures/hcl/vars-in-build-block.pkr.hcl": "c311d9a09f9595a3",
   "packer-1.9.4/command/test-fixtures/hcp/build-description.pkr.hcl": "0634806da67e0771",
@@ -151,8 +175,10 @@ export const corpusDigests: Record<string, string> = {
   "packer-1.9.4/command/test-fixtures/hcp/override-build-description.pkr.hcl": "88274a025bfd1c7e",
   "packer-1.9.4/command/test-fixtures/hcp/slug.pkr.hcl": "5ed2c18ac930a7a6",
   "packer-1.9.4/command/test-fixtures/hcp/variable-for-bucket_name.pkr.hcl": "62ac562c02919522",
-  "packer-1.9.4/command/test-fixtures/provisioners/provisioner-only-except.pkr.hcl": "cd83ea04522e0894",
-  "packer-1.9.4/command/test-fixtures/validate-invalid/missing_build_block.pkr.hcl": "dd630a02eced8956",
+  "packer-1.9.4/command/test-fixtures/provisioners/provisioner-only-except.pkr.hcl":
+    "cd83ea04522e0894",
+  "packer-1.9.4/command/test-fixtures/validate-invalid/missing_build_block.pkr.hcl":
+    "dd630a02eced8956",
   "packer-1.9.4/command/test-fixtures/validate/build.pkr.hcl": "1fcaf845f687c50f",
   "packer-1.9.4/command/test-fixtures/validate/build_with_vars.pkr.hcl": "435a4c601528d3ce",
   "packer-1.9.4/command/test-fixtures/validate/circular_error.pkr.hcl": "83a5a527f45fecee",
@@ -160,8 +186,10 @@ export const corpusDigests: Record<string, string> = {
   "packer-1.9.4/command/test-fixtures/validate/invalid_packer_block.pkr.hcl": "616a69fe49ab8b5d",
   "packer-1.9.4/command/test-fixtures/validate/validate_except.pkr.hcl": "4412befedb076b8e",
   "packer-1.9.4/command/test-fixtures/validate/var-file-tests/basic.pkr.hcl": "6f80813e11359a17",
-  "packer-1.9.4/command/test-fixtures/validate/var-file-tests/basic.pkrvars.hcl": "3ccdc2c96b5ed7a8",
-  "packer-1.9.4/command/test-fixtures/validate/var-file-tests/undeclared.pkrvars.hcl": "2d9c9764d6b976a4",
+  "packer-1.9.4/command/test-fixtures/validate/var-file-tests/basic.pkrvars.hcl":
+    "3ccdc2c96b5ed7a8",
+  "packer-1.9.4/command/test-fixtures/validate/var-file-tests/undeclared.pkrvars.hcl":
+    "2d9c9764d6b976a4",
   "packer-1.9.4/command/test-fixtures/validate/var_foo_with_no_default.pkr.hcl": "3435243d1932aa8f",
   "packer-1.9.4/command/test-fixtures/var-arg/apple.hcl": "83233de8335988ed",
   "packer-1.9.4/command/test-fixtures/var-arg/chocolate.auto.pkrvars.hcl": "eccd31a187b445be",
@@ -169,24 +197,31 @@ export const corpusDigests: Record<string, string> = {
   "packer-1.9.4/command/test-fixtures/var-arg/map.pkr.hcl": "46e6b77e3fd636c3",
   "packer-1.9.4/command/test-fixtures/version_req/base_failure/version.pkr.hcl": "5a6b8d25ebca15ee",
   "packer-1.9.4/command/test-fixtures/version_req/base_success/version.pkr.hcl": "abbe50df5e879597",
-  "packer-1.9.4/command/test-fixtures/version_req/wrong_field_name/version.pkr.hcl": "5eb868ce709714a6",
+  "packer-1.9.4/command/test-fixtures/version_req/wrong_field_name/version.pkr.hcl":
+    "5eb868ce709714a6",
   "packer-1.9.4/hcl2template/testdata/build.pkr.hcl/basic.pkr.hcl": "c9536e1ac5f45dc7",
   "packer-1.9.4/hcl2template/testdata/build/basic.pkr.hcl": "aa13b5b4a474dd03",
-  "packer-1.9.4/hcl2template/testdata/build/invalid_build_name_variable.pkr.hcl": "fd004eb2a53d6086",
+  "packer-1.9.4/hcl2template/testdata/build/invalid_build_name_variable.pkr.hcl":
+    "fd004eb2a53d6086",
   "packer-1.9.4/hcl2template/testdata/build/invalid_source_reference.pkr.hcl": "9f08f99b53ae065b",
   "packer-1.9.4/hcl2template/testdata/build/named.pkr.hcl": "6841e8dd444e2462",
-  "packer-1.9.4/hcl2template/testdata/build/post-processor_build_name_interpolation.pkr.hcl": "30bd03c30459c713",
+  "packer-1.9.4/hcl2template/testdata/build/post-processor_build_name_interpolation.pkr.hcl":
+    "30bd03c30459c713",
   "packer-1.9.4/hcl2template/testdata/build/post-processor_nonexistent.pkr.hcl": "24c715757c0b9566",
   "packer-1.9.4/hcl2template/testdata/build/post-processor_onlyexcept.pkr.hcl": "a38c8dd1b9ce6ab6",
   "packer-1.9.4/hcl2template/testdata/build/post-processor_untyped.pkr.hcl": "83c5c6530092e006",
-  "packer-1.9.4/hcl2template/testdata/build/provisioner_build_name_interpolation.pkr.hcl": "da5174226cff2ba5",
+  "packer-1.9.4/hcl2template/testdata/build/provisioner_build_name_interpolation.pkr.hcl":
+    "da5174226cff2ba5",
   "packer-1.9.4/hcl2template/testdata/build/provisioner_nonexistent.pkr.hcl": "2c79ff937f3b6f6f",
   "packer-1.9.4/hcl2template/testdata/build/provisioner_onlyexcept.pkr.hcl": "c372223f5e86e59a",
-  "packer-1.9.4/hcl2template/testdata/build/provisioner_packer_version_interpolation.pkr.hcl": "8058d150e35dd338",
-  "packer-1.9.4/hcl2template/testdata/build/provisioner_paused_before_retry.pkr.hcl": "9956d15c1d4d1ab5",
+  "packer-1.9.4/hcl2template/testdata/build/provisioner_packer_version_interpolation.pkr.hcl":
+    "8058d150e35dd338",
+  "packer-1.9.4/hcl2template/testdata/build/provisioner_paused_before_retry.pkr.hcl":
+    "9956d15c1d4d1ab5",
   "packer-1.9.4/hcl2template/testdata/build/provisioner_timeout.pkr.hcl": "7f43d8840c656ab4",
   "packer-1.9.4/hcl2template/testdata/build/provisioner_untyped.pkr.hcl": "c83ab779f2073bbf",
-  "packer-1.9.4/hcl2template/testdata/build/two-error-cleanup-provisioner.pkr.hcl": "4f49cd898a87d191",
+  "packer-1.9.4/hcl2template/testdata/build/two-error-cleanup-provisioner.pkr.hcl":
+    "4f49cd898a87d191",
   "packer-1.9.4/hcl2template/testdata/build/variables.pkr.hcl": "02972dd7dab7e88a",
   "packer-1.9.4/hcl2template/testdata/communicator/basic.pkr.hcl": "03912f7f1bced58c",
   "packer-1.9.4/hcl2template/testdata/complete/build.pkr.hcl": "d4cd8900877e51a8",
@@ -228,22 +263,29 @@ export const corpusDigests: Record<string, string> = {
   "packer-1.9.4/hcl2template/testdata/variables/complicated/c.pkr.hcl": "980868cef0896651",
   "packer-1.9.4/hcl2template/testdata/variables/complicated/d.pkr.hcl": "b14a274e45217b2a",
   "packer-1.9.4/hcl2template/testdata/variables/duplicate_locals/one.pkr.hcl": "760820420163a12e",
-  "packer-1.9.4/hcl2template/testdata/variables/duplicate_locals/one_copy.pkr.hcl": "760820420163a12e",
+  "packer-1.9.4/hcl2template/testdata/variables/duplicate_locals/one_copy.pkr.hcl":
+    "760820420163a12e",
   "packer-1.9.4/hcl2template/testdata/variables/duplicate_variable.pkr.hcl": "0407d06d25b8b6f9",
   "packer-1.9.4/hcl2template/testdata/variables/duplicate_variables.pkr.hcl": "2ed782c1fac67b60",
   "packer-1.9.4/hcl2template/testdata/variables/empty.pkr.hcl": "b14a274e45217b2a",
   "packer-1.9.4/hcl2template/testdata/variables/foo-string.variable.pkr.hcl": "f1c40ba885988435",
   "packer-1.9.4/hcl2template/testdata/variables/invalid_default.pkr.hcl": "b489dfd6f0711a63",
-  "packer-1.9.4/hcl2template/testdata/variables/provisioner_variable_decoding.pkr.hcl": "274298c5fb511605",
+  "packer-1.9.4/hcl2template/testdata/variables/provisioner_variable_decoding.pkr.hcl":
+    "274298c5fb511605",
   "packer-1.9.4/hcl2template/testdata/variables/recursive_locals.pkr.hcl": "9e8b8ffb6d407eb9",
   "packer-1.9.4/hcl2template/testdata/variables/set-foo-too-wee.hcl": "3963fd0da603f57b",
   "packer-1.9.4/hcl2template/testdata/variables/unknown_key.pkr.hcl": "bda32cdc26ad3e97",
-  "packer-1.9.4/hcl2template/testdata/variables/unset_unused_string_variable.pkr.hcl": "5a6ac65e8c1b40da",
-  "packer-1.9.4/hcl2template/testdata/variables/unset_used_string_variable.pkr.hcl": "613f99c4eb200e2b",
-  "packer-1.9.4/hcl2template/testdata/variables/validation/invalid_default.pkr.hcl": "d7fb2d51a9bfcfb8",
+  "packer-1.9.4/hcl2template/testdata/variables/unset_unused_string_variable.pkr.hcl":
+    "5a6ac65e8c1b40da",
+  "packer-1.9.4/hcl2template/testdata/variables/unset_used_string_variable.pkr.hcl":
+    "613f99c4eb200e2b",
+  "packer-1.9.4/hcl2template/testdata/variables/validation/invalid_default.pkr.hcl":
+    "d7fb2d51a9bfcfb8",
   "packer-1.9.4/hcl2template/testdata/variables/validation/valid.pkr.hcl": "3979ebbcf5397ae9",
-  "packer-1.9.4/hcl2template/testdata/variables/validation/valid_map/definition.pkr.hcl": "d757f43f8c598bd1",
-  "packer-1.9.4/hcl2template/testdata/variables/validation/valid_map/invalid_value.auto.pkrvars.hcl": "cb1ae474395d7852",
+  "packer-1.9.4/hcl2template/testdata/variables/validation/valid_map/definition.pkr.hcl":
+    "d757f43f8c598bd1",
+  "packer-1.9.4/hcl2template/testdata/variables/validation/valid_map/invalid_value.auto.pkrvars.hcl":
+    "cb1ae474395d7852",
   "runner-images/images/macos/templates/macOS-14.anka.pkr.hcl": "77ff08eba59dee70",
   "runner-images/images/macos/templates/macOS-14.arm64.anka.pkr.hcl": "f6bcb76a86ef47d1",
   "runner-images/images/macos/templates/macOS-15.anka.pkr.hcl": "c393a6d3e64d028f",
@@ -261,11 +303,12 @@ export const corpusDigests: Record<string, string> = {
   "runner-images/images/ubuntu/templates/source.ubuntu.pkr.hcl": "91e5e4e131a57588",
   "runner-images/images/ubuntu/templates/variable.ubuntu.pkr.hcl": "eac78844db3017a9",
   "runner-images/images/windows/templates/build.windows-11-arm64.pkr.hcl": "08b38242765fdd2c",
-  "runner-images/images/windows/templates/build.windows-11-vs2026-arm64.pkr.hcl": "e6523b014eb05af9",
+  "runner-images/images/windows/templates/build.windows-11-vs2026-arm64.pkr.hcl":
+    "e6523b014eb05af9",
   "runner-images/images/windows/templates/build.windows-2022.pkr.hcl": "f36210f79777680d",
   "runner-images/images/windows/templates/build.windows-2025-vs2026.pkr.hcl": "1beaecfa38ad03b8",
   "runner-images/images/windows/templates/build.windows-2025.pkr.hcl": "78caca0a354b63e3",
   "runner-images/images/windows/templates/locals.windows.pkr.hcl": "167276eb751b9b38",
   "runner-images/images/windows/templates/source.windows.pkr.hcl": "d550e72e9c717b05",
-  "runner-images/images/windows/templates/variable.windows.pkr.hcl": "71b0ab40c9de776f"
+  "runner-images/images/windows/templates/variable.windows.pkr.hcl": "71b0ab40c9de776f",
 };

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: HCL templates are written as "${...}" strings
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -56,12 +57,17 @@ describe("formatSource: Packer 1.9.4 golden fixtures", () => {
     ]) {
       assert.equal(fmt(readFileSync(join(FIXTURES, f), "utf8"), f), want, f);
     }
-    const auto = readFileSync(join(FIXTURES, "command/test-fixtures/fmt/unformatted.auto.pkrvars.hcl"));
+    const auto = readFileSync(
+      join(FIXTURES, "command/test-fixtures/fmt/unformatted.auto.pkrvars.hcl"),
+    );
     assert.equal(fmt(auto.toString(), "x.pkrvars.hcl"), 'region = "us-west-2"\n');
   });
 
   it("command/test-fixtures/fmt/unformatted.pkr.hcl", () => {
-    const src = readFileSync(join(FIXTURES, "command/test-fixtures/fmt/unformatted.pkr.hcl"), "utf8");
+    const src = readFileSync(
+      join(FIXTURES, "command/test-fixtures/fmt/unformatted.pkr.hcl"),
+      "utf8",
+    );
     const out = fmt(src);
     assert.equal(out, src.replace("type =string", "type = string"));
   });
@@ -93,11 +99,7 @@ describe("formatSource: hand-written cases", () => {
       "a = 1   \nb {   \n  c = 2\t\n}  \n",
       "a = 1\nb {\n  c = 2\n}\n",
     ],
-    [
-      "crlf preserved, aligned",
-      "a=1\r\nbbb=2 # c\r\n",
-      "a   = 1\r\nbbb = 2 # c\r\n",
-    ],
+    ["crlf preserved, aligned", "a=1\r\nbbb=2 # c\r\n", "a   = 1\r\nbbb = 2 # c\r\n"],
     [
       "heredoc body untouched, alignment continues across it",
       "x = 1\nlong_name = <<EOF\n   a  =  b\n\t${ c }\nEOF\ny = 2\n",
@@ -108,22 +110,14 @@ describe("formatSource: hand-written cases", () => {
       "a {\nb = <<-EOT\n      x\n      EOT\n}\n",
       "a {\n  b = <<-EOT\n      x\n      EOT\n}\n",
     ],
-    [
-      "object in interpolation gets spaces",
-      'a = "${{a=1}}"\n',
-      'a = "${ { a = 1 } }"\n',
-    ],
+    ["object in interpolation gets spaces", 'a = "${{a=1}}"\n', 'a = "${ { a = 1 } }"\n'],
     [
       "adjacent template sequences never separated",
       'a = "${x}${y}%{if z}q%{endif}"\n',
       'a = "${x}${y}%{if z}q%{endif}"\n',
     ],
     ["ellipsis", "a = f(x ...)\n", "a = f(x...)\n"],
-    [
-      "wide characters count as one column each",
-      "é = 1\nab = 2\n",
-      "é  = 1\nab = 2\n",
-    ],
+    ["wide characters count as one column each", "é = 1\nab = 2\n", "é  = 1\nab = 2\n"],
   ];
   for (const [name, input, want] of cases) {
     it(name, () => {
@@ -164,7 +158,7 @@ describe("formatSource: syntax errors", () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed;
     };
-    const alphabet = 'ab =1{}[]()"$%~<>-!#/*\n\t,.:?\\\'é';
+    const alphabet = "ab =1{}[]()\"$%~<>-!#/*\n\t,.:?\\'é";
     for (let n = 0; n < 500; n++) {
       let s = "";
       const len = rnd() % 40;
