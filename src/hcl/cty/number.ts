@@ -278,7 +278,7 @@ export class BigNum {
   }
   /** True if the value is an integer that fits in int64. */
   isInt64(): boolean {
-    if (this.m === undefined) return Number.isInteger(this.f) && Math.abs(this.f) <= 2 ** 63;
+    if (this.m === undefined) return Number.isInteger(this.f) && this.f >= -(2 ** 63) && this.f < 2 ** 63;
     if (this.e < 0) return false;
     const b = this.toBigInt();
     return b >= INT64_MIN && b <= INT64_MAX;
@@ -366,7 +366,8 @@ export class BigNum {
       const p = a * b;
       if (Number.isNaN(p)) throw new ArithmeticError("can't multiply zero by infinity");
       if (
-        p === 0 ||
+        a === 0 ||
+        b === 0 ||
         !Number.isFinite(a) ||
         !Number.isFinite(b) ||
         (Number.isInteger(a) && Number.isInteger(b) && p <= MAX_SAFE && p >= -MAX_SAFE)

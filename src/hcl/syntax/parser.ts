@@ -81,6 +81,12 @@ function binaryOpLevel(t: TokenType): number {
   }
 }
 
+/**
+ * Nesting limit for expressions, blocks and template directives, so that
+ * pathological input yields a diagnostic rather than a stack overflow.
+ */
+const MAX_NESTING = 500;
+
 function err(summary: string, detail: string, subject: Range, context?: Range): Diagnostic {
   const d: Diagnostic = { severity: "error", summary, detail, subject };
   if (context !== undefined) d.context = context;
@@ -432,6 +438,8 @@ class Parser {
   private cacheNl = false;
   private cacheRes = 0;
   recovery = false;
+  /** Current nesting depth of expressions and blocks (see MAX_NESTING). */
+  depth = 0;
   /** All diagnostics so far, in the order HCL reports them. */
   readonly diags: Diagnostic[];
   private errCount = 0;
@@ -856,8 +864,13 @@ class Parser {
 
     let body: Body | undefined;
     const pt = this.peekType();
-    if (pt === TokenType.Newline || pt === TokenType.EOF || pt === TokenType.CBrace) {
+    if (this.depth >= MAX_NESTING) {
+      this.tooDeep();
+      this.recover(TokenType.CBrace);
+    } else if (pt === TokenType.Newline || pt === TokenType.EOF || pt === TokenType.CBrace) {
+      this.depth++;
       body = this.parseBody(TokenType.CBrace);
+      this.depth--;
     } else {
       // HCL reports problems with the closing of a single-line block before
       // the problems found inside it.
@@ -948,7 +961,11 @@ class Parser {
   // --- expressions --------------------------------------------------------
 
   parseExpression(): Expr {
-    return this.parseTernaryConditional();
+    if (this.depth >= MAX_NESTING) return this.tooDeep();
+    this.depth++;
+    const e = this.parseTernaryConditional();
+    this.depth--;
+    return e;
   }
 
   private parseTernaryConditional(): Expr {
@@ -1188,6 +1205,28 @@ class Parser {
   }
 
   private parseExpressionTerm(): Expr {
+    if (this.depth >= MAX_NESTING) return this.tooDeep();
+    this.depth++;
+    const e = this.parseExpressionTermInner();
+    this.depth--;
+    return e;
+  }
+
+  /** Reports input nested beyond what the parser supports (HCL itself has no limit). */
+  private tooDeep(): Expr {
+    const at = this.peek();
+    if (!this.recovery) {
+      this.error(
+        "Nesting too deep",
+        `Expressions and blocks may be nested at most ${MAX_NESTING} levels deep.`,
+        at.range,
+      );
+    }
+    this.recovery = true;
+    return new LiteralValueExpr(litDynamic(), at.range);
+  }
+
+  private parseExpressionTermInner(): Expr {
     const start = this.peek();
     switch (start.type) {
       case TokenType.OParen: {
@@ -2173,6 +2212,34 @@ class TemplateParser {
   }
 
   private parseIf(): Expr {
+    if (this.p.depth >= MAX_NESTING) return this.tooDeep();
+    this.p.depth++;
+    const e = this.parseIfInner();
+    this.p.depth--;
+    return e;
+  }
+
+  private parseFor(): Expr {
+    if (this.p.depth >= MAX_NESTING) return this.tooDeep();
+    this.p.depth++;
+    const e = this.parseForInner();
+    this.p.depth--;
+    return e;
+  }
+
+  private tooDeep(): Expr {
+    const t = this.read();
+    this.p.error(
+      "Nesting too deep",
+      `Template directives may be nested at most ${MAX_NESTING} levels deep.`,
+      t.range,
+    );
+    // Skip to the end of the template: the rest can't be interpreted.
+    while (this.peek().t !== "end") this.read();
+    return new LiteralValueExpr(litDynamic(), t.range);
+  }
+
+  private parseIfInner(): Expr {
     const openIf = this.read() as Extract<TemplateToken, { t: "if" }>;
     const ifExprs: Expr[] = [];
     const elseExprs: Expr[] = [];
@@ -2240,7 +2307,7 @@ class TemplateParser {
     );
   }
 
-  private parseFor(): Expr {
+  private parseForInner(): Expr {
     const openFor = this.read() as Extract<TemplateToken, { t: "for" }>;
     const contentExprs: Expr[] = [];
     let endforRange: Range;

@@ -42,12 +42,12 @@ const NIL: FmtToken = { type: TokenType.Nil, text: "", spacesBefore: 0 };
 export function formatTokens(tokens: readonly Token[], startByte = 0): string {
   const toks = toFmtTokens(tokens, startByte);
   format(toks);
-  let out = "";
+  const out: string[] = [];
   for (const t of toks) {
-    if (t.spacesBefore > 0) out += " ".repeat(t.spacesBefore);
-    out += t.text;
+    if (t.spacesBefore > 0) out.push(" ".repeat(t.spacesBefore));
+    out.push(t.text);
   }
-  return out;
+  return out.join("");
 }
 
 /**
@@ -346,16 +346,21 @@ function minusIsNegation(before: TokenType): boolean {
   }
 }
 
-let segmenter: Intl.Segmenter | undefined;
-
 /** The number of user-perceived characters (grapheme clusters) in `s`. */
 function graphemeCount(s: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII range check
-  if (/^[\x00-\x7f]*$/.test(s)) {
-    let n = s.length;
-    for (let i = s.indexOf("\r\n"); i !== -1; i = s.indexOf("\r\n", i + 2)) n--;
-    return n;
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return segmentCount(s);
+    // CR LF is a single cluster.
+    if (c === 13 && s.charCodeAt(i + 1) === 10) n--;
   }
+  return n;
+}
+
+let segmenter: Intl.Segmenter | undefined;
+
+function segmentCount(s: string): number {
   segmenter ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
   let n = 0;
   for (const _ of segmenter.segment(s)) n++;

@@ -19,7 +19,7 @@ export function unifiedDiff(a: string, b: string, labelA: string, labelB: string
   const mid = findIdenticalEnds(fa, fb);
   const changed = compare(fa, fb, mid);
   const changes = buildScript(changed, mid);
-  return `--- ${labelA}\n+++ ${labelB}\n${printHunks(fa, fb, mid, changes)}`;
+  return `--- ${labelA}\n+++ ${labelB}\n${printHunks(fa, fb, changes)}`;
 }
 
 interface FileText {
@@ -457,7 +457,7 @@ function buildScript(changedPair: [Uint8Array, Uint8Array], mid: Middle): Change
   return out;
 }
 
-function printHunks(a: FileText, b: FileText, _mid: Middle, changes: Change[]): string {
+function printHunks(a: FileText, b: FileText, changes: Change[]): string {
   const out: string[] = [];
   const total0 = lineCount(a);
   const total1 = lineCount(b);
