@@ -461,7 +461,7 @@ export function dynamicReplace(inT: Type, out: Type): Type {
       return out;
     case "object": {
       const outAtys = out.attributeTypes();
-      const res: Record<string, Type> = {};
+      const res: Record<string, Type> = Object.create(null);
       for (const name in outAtys) {
         const at = outAtys[name] as Type;
         if (inT.isMap()) res[name] = dynamicReplace(inT.elementType(), at);

@@ -278,7 +278,8 @@ export class BigNum {
   }
   /** True if the value is an integer that fits in int64. */
   isInt64(): boolean {
-    if (this.m === undefined) return Number.isInteger(this.f) && this.f >= -(2 ** 63) && this.f < 2 ** 63;
+    if (this.m === undefined)
+      return Number.isInteger(this.f) && this.f >= -(2 ** 63) && this.f < 2 ** 63;
     if (this.e < 0) return false;
     const b = this.toBigInt();
     return b >= INT64_MIN && b <= INT64_MAX;

@@ -13,6 +13,17 @@ export type TypeKind =
   | "dynamic";
 
 const EMPTY_SET: ReadonlySet<string> = new Set();
+interface TupleNode {
+  type: Type | undefined;
+  next: Map<Type, TupleNode>;
+}
+interface ObjectNode {
+  type: Type | undefined;
+  next: Map<string, Map<Type, ObjectNode>>;
+  nextOpt: Map<string, Map<Type, ObjectNode>>;
+}
+const tupleRoot: TupleNode = { type: undefined, next: new Map() };
+const objectRoot: ObjectNode = { type: undefined, next: new Map(), nextOpt: new Map() };
 
 export class Type {
   readonly kind: TypeKind;
@@ -23,6 +34,8 @@ export class Type {
   /** Attribute types of an object (keys sorted). */
   private readonly attrs: Readonly<Record<string, Type>> | undefined;
   private readonly optional: ReadonlySet<string>;
+  /** Attribute names of an object in compareStrings order. */
+  private readonly names: readonly string[];
   private keyCache: string | undefined;
 
   private constructor(
@@ -31,12 +44,14 @@ export class Type {
     elems?: readonly Type[],
     attrs?: Record<string, Type>,
     optional?: ReadonlySet<string>,
+    names?: readonly string[],
   ) {
     this.kind = kind;
     this.elem = elem;
     this.elems = elems;
     this.attrs = attrs;
     this.optional = optional ?? EMPTY_SET;
+    this.names = names ?? [];
   }
 
   static readonly string: Type = new Type("string");
@@ -44,37 +59,91 @@ export class Type {
   static readonly bool: Type = new Type("bool");
   /** cty.DynamicPseudoType: "any type", a placeholder resolved at runtime. */
   static readonly dynamic: Type = new Type("dynamic");
-  static readonly emptyObject: Type = new Type("object", undefined, undefined, {});
+  static readonly emptyObject: Type = new Type("object", undefined, undefined, Object.create(null));
   static readonly emptyTuple: Type = new Type("tuple", undefined, []);
 
+  // Types are hash-consed: structurally equal types are the same object, so
+  // equality is identity and per-type caches (e.g. conversions) are cheap.
+  private listOf: Type | undefined;
+  private setOf: Type | undefined;
+  private mapOf: Type | undefined;
+
   static list(t: Type): Type {
-    return new Type("list", t);
+    if (t.listOf === undefined) t.listOf = new Type("list", t);
+    return t.listOf;
   }
   static set(t: Type): Type {
-    return new Type("set", t);
+    if (t.setOf === undefined) t.setOf = new Type("set", t);
+    return t.setOf;
   }
   static map(t: Type): Type {
-    return new Type("map", t);
+    if (t.mapOf === undefined) t.mapOf = new Type("map", t);
+    return t.mapOf;
   }
   static tuple(ts: readonly Type[]): Type {
     if (ts.length === 0) return Type.emptyTuple;
-    return new Type("tuple", undefined, ts.slice());
+    let node = tupleRoot;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i] as Type;
+      let next = node.next.get(t);
+      if (next === undefined) {
+        next = { type: undefined, next: new Map() };
+        node.next.set(t, next);
+      }
+      node = next;
+    }
+    if (node.type === undefined) node.type = new Type("tuple", undefined, ts.slice());
+    return node.type;
   }
   static object(attrs: Record<string, Type>, optional?: Iterable<string>): Type {
     const names = Object.keys(attrs);
     if (names.length === 0) return Type.emptyObject;
     names.sort(compareStrings);
-    const sorted: Record<string, Type> = Object.create(null);
-    for (const n of names) sorted[n] = attrs[n] as Type;
     let opt: Set<string> | undefined;
     if (optional) {
       for (const o of optional) {
-        if (!(o in sorted)) continue;
+        if (!Object.hasOwn(attrs, o)) continue;
         if (!opt) opt = new Set();
         opt.add(o);
       }
     }
-    return new Type("object", undefined, undefined, sorted, opt);
+    return Type.objectSorted(
+      names,
+      names.map((n) => attrs[n] as Type),
+      opt,
+    );
+  }
+
+  /** @internal An object type from attribute names already in compareStrings order. */
+  static objectSorted(
+    names: readonly string[],
+    types: readonly Type[],
+    opt?: ReadonlySet<string>,
+  ): Type {
+    if (names.length === 0) return Type.emptyObject;
+    let node = objectRoot;
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i] as string;
+      const byName = opt?.has(n) ? node.nextOpt : node.next;
+      let byType = byName.get(n);
+      if (byType === undefined) {
+        byType = new Map();
+        byName.set(n, byType);
+      }
+      const t = types[i] as Type;
+      let next = byType.get(t);
+      if (next === undefined) {
+        next = { type: undefined, next: new Map(), nextOpt: new Map() };
+        byType.set(t, next);
+      }
+      node = next;
+    }
+    if (node.type === undefined) {
+      const sorted: Record<string, Type> = Object.create(null);
+      for (let i = 0; i < names.length; i++) sorted[names[i] as string] = types[i] as Type;
+      node.type = new Type("object", undefined, undefined, sorted, opt, names.slice());
+    }
+    return node.type;
   }
 
   isPrimitive(): boolean {
@@ -122,7 +191,15 @@ export class Type {
     }
     return this.elems;
   }
-  /** Attribute types of an object, keys in lexical order. */
+  /** Attribute names of an object in lexical (code point) order. */
+  attributeNames(): readonly string[] {
+    return this.names;
+  }
+
+  /**
+   * Attribute types of an object. Note: iterate attributeNames() for cty's
+   * order; JS objects list integer-like keys first.
+   */
   attributeTypes(): Readonly<Record<string, Type>> {
     if (this.attrs === undefined) {
       throw new Error(`attributeTypes() called on ${this.friendlyName()}`);
@@ -151,14 +228,15 @@ export class Type {
       case "set":
       case "map": {
         if (!this.hasOptionalDeep()) return this;
-        return new Type(this.kind, (this.elem as Type).withoutOptionalAttributesDeep());
+        const e = (this.elem as Type).withoutOptionalAttributesDeep();
+        return this.kind === "list" ? Type.list(e) : this.kind === "set" ? Type.set(e) : Type.map(e);
       }
       case "tuple":
         if (!this.hasOptionalDeep()) return this;
         return Type.tuple((this.elems as Type[]).map((t) => t.withoutOptionalAttributesDeep()));
       case "object": {
         if (!this.hasOptionalDeep()) return this;
-        const attrs: Record<string, Type> = {};
+        const attrs: Record<string, Type> = Object.create(null);
         for (const n in this.attrs)
           attrs[n] = (this.attrs[n] as Type).withoutOptionalAttributesDeep();
         return Type.object(attrs);
@@ -178,7 +256,7 @@ export class Type {
         return (this.elems as Type[]).some((t) => t.hasOptionalDeep());
       case "object":
         if (this.optional.size > 0) return true;
-        for (const n in this.attrs) if ((this.attrs[n] as Type).hasOptionalDeep()) return true;
+        for (const n of this.names) if ((this.attrs?.[n] as Type).hasOptionalDeep()) return true;
         return false;
       default:
         return false;
@@ -197,7 +275,7 @@ export class Type {
       case "tuple":
         return (this.elems as Type[]).some((t) => t.hasDynamicTypes());
       case "object":
-        for (const n in this.attrs) if ((this.attrs[n] as Type).hasDynamicTypes()) return true;
+        for (const n of this.names) if ((this.attrs?.[n] as Type).hasDynamicTypes()) return true;
         return false;
       default:
         return false;
@@ -209,12 +287,6 @@ export class Type {
     if (this.keyCache !== undefined) return this.keyCache;
     let k: string;
     switch (this.kind) {
-      case "string":
-      case "number":
-      case "bool":
-      case "dynamic":
-        k = this.kind;
-        break;
       case "list":
       case "set":
       case "map":
@@ -223,26 +295,20 @@ export class Type {
       case "tuple":
         k = `tuple([${(this.elems as Type[]).map((t) => t.key()).join(",")}])`;
         break;
-      case "object": {
-        const parts: string[] = [];
-        for (const n in this.attrs) {
-          parts.push(
-            `${JSON.stringify(n)}${this.optional.has(n) ? "?" : ""}=${(this.attrs[n] as Type).key()}`,
-          );
-        }
-        k = `object({${parts.join(",")}})`;
+      case "object":
+        k = `object({${this.names
+          .map((n) => `${JSON.stringify(n)}${this.optional.has(n) ? "?" : ""}=${this.attrs?.[n]?.key()}`)
+          .join(",")}})`;
         break;
-      }
+      default:
+        k = this.kind;
     }
     this.keyCache = k;
     return k;
   }
 
   equals(o: Type): boolean {
-    if (this === o) return true;
-    if (this.kind !== o.kind) return false;
-    if (this.isPrimitive() || this.kind === "dynamic") return true;
-    return this.key() === o.key();
+    return this === o;
   }
 
   /** cty's Type.FriendlyName: "string", "list of string", "tuple", "object", "dynamic"... */
@@ -290,9 +356,9 @@ export class Type {
         return `tuple([${(this.elems as Type[]).map((t) => t.toString()).join(", ")}])`;
       case "object": {
         const parts: string[] = [];
-        for (const n in this.attrs) {
+        for (const n of this.names) {
           const name = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(n) ? n : JSON.stringify(n);
-          const t = (this.attrs[n] as Type).toString();
+          const t = (this.attrs?.[n] as Type).toString();
           parts.push(`${name}=${this.optional.has(n) ? `optional(${t})` : t}`);
         }
         return `object({${parts.join(", ")}})`;

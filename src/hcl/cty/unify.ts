@@ -157,7 +157,7 @@ function unifyObjects(
     if (tn.length !== names.length) return unifyObjectsToMap(types, unsafe);
     for (const k of tn) if (!(k in firstAttrs)) return unifyObjectsToMap(types, unsafe);
   }
-  const retAtys: Record<string, Type> = {};
+  const retAtys: Record<string, Type> = Object.create(null);
   for (const name of names) {
     const u = unifyTypes(
       types.map((t) => t.attributeType(name)),

@@ -36,21 +36,29 @@ function unionMarks(a: MarkSet | undefined, b: MarkSet | undefined): MarkSet | u
 }
 
 function sortedMap(rec: Record<string, Value> | ReadonlyMap<string, Value>): Map<string, Value> {
-  const keys = rec instanceof Map ? [...rec.keys()] : Object.keys(rec);
+  const isMap = rec instanceof Map;
+  const keys = isMap ? [...rec.keys()] : Object.keys(rec);
   let normalize = false;
-  for (const k of keys) if (!isTriviallyNFC(k)) normalize = true;
-  const get = (k: string): Value =>
-    (rec instanceof Map ? rec.get(k) : (rec as Record<string, Value>)[k]) as Value;
+  for (let i = 0; i < keys.length; i++) {
+    if (!isTriviallyNFC(keys[i] as string)) {
+      normalize = true;
+      break;
+    }
+  }
   const m = new Map<string, Value>();
   if (normalize) {
     // cty normalizes keys to NFC, like string values.
-    const pairs: [string, Value][] = keys.map((k) => [k.normalize("NFC"), get(k)]);
+    const pairs: [string, Value][] = keys.map((k) => [
+      k.normalize("NFC"),
+      (isMap ? rec.get(k) : (rec as Record<string, Value>)[k]) as Value,
+    ]);
     pairs.sort((a, b) => compareStrings(a[0], b[0]));
     for (const [k, v] of pairs) m.set(k, v);
     return m;
   }
   keys.sort(compareStrings);
-  for (const k of keys) m.set(k, get(k));
+  if (isMap) for (const k of keys) m.set(k, rec.get(k) as Value);
+  else for (const k of keys) m.set(k, (rec as Record<string, Value>)[k] as Value);
   return m;
 }
 
@@ -177,9 +185,13 @@ export class Value {
   static object(rec: Record<string, Value> | ReadonlyMap<string, Value>): Value {
     const m = sortedMap(rec);
     if (m.size === 0) return Value.emptyObject;
-    const attrs: Record<string, Type> = {};
-    for (const [k, v] of m) attrs[k] = v.type;
-    return new Value(Type.object(attrs), m);
+    const names: string[] = [];
+    const types: Type[] = [];
+    for (const [k, v] of m) {
+      names.push(k);
+      types.push(v.type);
+    }
+    return new Value(Type.objectSorted(names, types), m);
   }
 
   /**

@@ -247,7 +247,8 @@ const element = new FunctionImpl({
       const i = goInt(index);
       if (i === undefined) throw new FunctionError(`invalid index: ${WHOLE_NUMBER_MESSAGE}`);
       const etys = t.tupleElementTypes();
-      if (etys.length === 0) throw new FunctionError("cannot use element function with an empty list");
+      if (etys.length === 0)
+        throw new FunctionError("cannot use element function with an empty list");
       return etys[Number(i % BigInt(etys.length))] as Type;
     }
     throw new FunctionError(`cannot read elements from ${t.friendlyName()}`);
@@ -438,7 +439,9 @@ const merge = new FunctionImpl({
       const t = arg.type;
       if (t.isDynamic()) return Type.dynamic;
       if (!t.isMap() && !t.isObject()) {
-        throw new FunctionError(`arguments must be maps or objects, got ${goQuote(t.friendlyName())}`);
+        throw new FunctionError(
+          `arguments must be maps or objects, got ${goQuote(t.friendlyName())}`,
+        );
       }
       if (t.isObject() && !arg.isNull()) {
         Object.assign(attrs, t.attributeTypes());
@@ -709,7 +712,8 @@ function sliceIndexes(args: Value[]): { start: number; end: number; known: boole
 }
 
 const slice = new FunctionImpl({
-  description: "Extracts consecutive elements of a list or tuple from start (inclusive) to end (exclusive).",
+  description:
+    "Extracts consecutive elements of a list or tuple from start (inclusive) to end (exclusive).",
   params: [
     { name: "list", type: Type.dynamic },
     { name: "start_index", type: Type.number },

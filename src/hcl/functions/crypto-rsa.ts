@@ -1,8 +1,9 @@
 // RSA PKCS #1 v1.5 decryption done with BigInt arithmetic (Node 20 refuses
-// RSA_PKCS1_PADDING in crypto.privateDecrypt), plus Go-compatible PEM and
-// base64 decoding for rsadecrypt.
+// RSA_PKCS1_PADDING in crypto.privateDecrypt), plus Go-compatible PEM
+// decoding for rsadecrypt.
 
 import { createPrivateKey, type JsonWebKey } from "node:crypto";
+import { goBase64Decode } from "./encoding-base64.js";
 
 /** A decryption step failed; the message is the one Packer reports. */
 export class RsaError extends Error {
@@ -16,19 +17,6 @@ export interface PemBlock {
   type: string;
   headers: Record<string, string>;
   bytes: Uint8Array;
-}
-
-const B64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/**
- * Go's base64.StdEncoding.DecodeString: strict padding, but carriage returns
- * and newlines anywhere are ignored. Returns undefined when malformed.
- */
-export function goBase64Decode(s: string): Uint8Array | undefined {
-  const t = s.replace(/[\r\n]/g, "");
-  if (t.length % 4 !== 0 || !B64_CHARS.test(t)) return undefined;
-  const buf = Buffer.from(t, "base64");
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
 /** Go's pem getLine: the first line (without trailing " \t\r") and the rest. */

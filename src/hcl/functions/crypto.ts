@@ -8,13 +8,8 @@ import { goQuote } from "../cty/quote.js";
 import { Type } from "../cty/type.js";
 import { Value } from "../cty/value.js";
 import { GO_INT_RANGE_MESSAGE, goInt64 } from "./conversion-int.js";
-import {
-  decryptPkcs1v15,
-  goBase64Decode,
-  parsePkcs1PrivateKey,
-  pemDecode,
-  RsaError,
-} from "./crypto-rsa.js";
+import { decryptPkcs1v15, parsePkcs1PrivateKey, pemDecode, RsaError } from "./crypto-rsa.js";
+import { goBase64Decode } from "./encoding-base64.js";
 
 function hashFunction(name: string, algorithm: string): FunctionImpl {
   return new FunctionImpl({

@@ -137,7 +137,7 @@ function matchRunes(pat: string[], pi: number, nm: string[], ni: number): boolea
       if (cls.length === 0) throw new BadPatternError();
       let ci = 0;
       let matched = false;
-      const negate = cls[0] === "^" || cls[0] === "!";
+      const negate = cls[0] === "^";
       if (negate) ci++;
       while (ci < cls.length) {
         let low = cls[ci] as string;
@@ -199,7 +199,11 @@ function statIsDir(p: string): boolean | undefined {
   }
 }
 
-function doGlob(basedir: string, components: string[], matches: string[]): void {
+/** Deepest directory nesting explored (guards against symlink cycles). */
+const MAX_DEPTH = 64;
+
+function doGlob(basedir: string, components: string[], matches: string[], depth = 0): void {
+  if (depth > MAX_DEPTH) return;
   const patLen = components.length;
   let patIdx = 0;
   while (patIdx < patLen && !/[*?[{\\]/.test(components[patIdx] as string)) patIdx++;
@@ -213,9 +217,10 @@ function doGlob(basedir: string, components: string[], matches: string[]): void 
   if (!isDir) return;
   let entries: { name: string; dir: boolean }[];
   try {
+    // Symbolic links to directories are followed, as doublestar does.
     entries = readdirSync(basedir, { withFileTypes: true }).map((d) => ({
       name: d.name,
-      dir: d.isDirectory(),
+      dir: d.isSymbolicLink() ? statIsDir(goJoin(basedir, d.name)) === true : d.isDirectory(),
     }));
   } catch {
     return;
@@ -226,7 +231,7 @@ function doGlob(basedir: string, components: string[], matches: string[]): void 
       const child = goJoin(basedir, e.name);
       if (e.dir) {
         if (lastComponent) matches.push(child);
-        doGlob(child, components.slice(patIdx), matches);
+        doGlob(child, components.slice(patIdx), matches, depth + 1);
       } else if (lastComponent) {
         matches.push(child);
       }
@@ -239,7 +244,7 @@ function doGlob(basedir: string, components: string[], matches: string[]): void 
     if (matchComponent(components[patIdx] as string, e.name)) {
       const child = goJoin(basedir, e.name);
       if (lastComponent) matches.push(child);
-      else doGlob(child, components.slice(patIdx + 1), matches);
+      else doGlob(child, components.slice(patIdx + 1), matches, depth + 1);
     }
   }
 }

@@ -148,7 +148,10 @@ export function goJsonQuote(s: string): string {
       esc = `\\u${hex(c, 4)}`;
     } else if (c >= 0xd800 && c <= 0xdfff) {
       const paired =
-        c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff;
+        c <= 0xdbff &&
+        i + 1 < s.length &&
+        s.charCodeAt(i + 1) >= 0xdc00 &&
+        s.charCodeAt(i + 1) <= 0xdfff;
       if (paired) {
         i++;
         continue;
@@ -655,10 +658,7 @@ export function formatValues(format: string, args: readonly Value[]): string {
     if (highestArgIdx === 0) {
       throw new ArgError(firstBad, "too many arguments; no verbs in format string");
     }
-    throw new ArgError(
-      firstBad,
-      `too many arguments; only ${highestArgIdx} used by format string`,
-    );
+    throw new ArgError(firstBad, `too many arguments; only ${highestArgIdx} used by format string`);
   }
   return out;
 }

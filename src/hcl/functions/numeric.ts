@@ -44,13 +44,120 @@ export function intToNumber(b: bigint): number {
 }
 
 function floatResult(f: number, what: string): Value {
-  if (Number.isNaN(f)) throw new FunctionError(`cannot compute ${what}: the result is not a number`);
+  if (Number.isNaN(f))
+    throw new FunctionError(`cannot compute ${what}: the result is not a number`);
   return Value.number(BigNum.fromFloat(f));
 }
 
 function isOddInt(x: number): boolean {
   if (Math.abs(x) >= 2 ** 53) return false;
   return Number.isInteger(x) && Math.abs(x % 2) === 1;
+}
+
+// ---------------------------------------------------------------------------
+// Go's float64 math, reproduced operation by operation so that results match
+// Packer bit for bit (Exp follows Go's amd64 implementation, which uses fused
+// multiply-add on CPUs that have it).
+
+const f64 = new DataView(new ArrayBuffer(8));
+
+/** Exact decomposition of a finite double: x = m × 2^e. */
+function f64Parts(x: number): [bigint, number] {
+  f64.setFloat64(0, x);
+  const hi = f64.getUint32(0);
+  const lo = f64.getUint32(4);
+  const ef = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let e: number;
+  if (ef === 0) e = -1074;
+  else {
+    m |= 1n << 52n;
+    e = ef - 1075;
+  }
+  return [hi >>> 31 ? -m : m, e];
+}
+
+/** Round m × 2^e to the nearest double (ties to even). */
+function f64FromParts(m: bigint, e: number): number {
+  if (m === 0n) return 0;
+  const neg = m < 0n;
+  let a = neg ? -m : m;
+  let shift = a.toString(2).length - 53;
+  if (e + shift < -1074) shift = -1074 - e;
+  if (shift > 0) {
+    const bs = BigInt(shift);
+    let kept = a >> bs;
+    const rem = a & ((1n << bs) - 1n);
+    const half = 1n << (bs - 1n);
+    if (rem > half || (rem === half && (kept & 1n) === 1n)) kept += 1n;
+    a = kept;
+    e += shift;
+  }
+  let r: number;
+  if (e > 971) r = Number.POSITIVE_INFINITY;
+  else if (e < -1022) r = Number(a) * 2 ** (e + 100) * 2 ** -100;
+  else r = Number(a) * 2 ** e;
+  return neg ? -r : r;
+}
+
+/** Fused multiply-add: a×b+c with a single rounding. */
+export function fma(a: number, b: number, c: number): number {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) return a * b + c;
+  if (a === 0 || b === 0) return a * b + c;
+  const [ma, ea] = f64Parts(a);
+  const [mb, eb] = f64Parts(b);
+  const mp = ma * mb;
+  const ep = ea + eb;
+  if (c === 0) return f64FromParts(mp, ep);
+  const [mc, ec] = f64Parts(c);
+  const e = Math.min(ep, ec);
+  const sum = (mp << BigInt(ep - e)) + (mc << BigInt(ec - e));
+  if (sum === 0n) return 0;
+  return f64FromParts(sum, e);
+}
+
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+const EXP_C = [
+  0.5, 1.0, 2.0, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333,
+  0.001388888888888889, 0.0001984126984126984, 0.0000248015873015873,
+] as const;
+
+/** Go's math.Exp as implemented for amd64 (FMA variant). */
+export function goExp(x: number): number {
+  if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY) return x;
+  if (x === Number.NEGATIVE_INFINITY) return 0;
+  if (x > 709.782712893384) return Number.POSITIVE_INFINITY;
+  const LN2U = 0.693147180559663;
+  const LN2L = 2.8235290563031577e-13;
+  const LOG2E = Math.LOG2E;
+  const k = roundHalfEven(LOG2E * x);
+  let r = fma(-LN2U, k, x);
+  r = fma(-LN2L, k, r);
+  r *= 0.0625;
+  let p = fma(EXP_C[8], r, EXP_C[7]);
+  p = fma(p, r, EXP_C[6]);
+  p = fma(p, r, EXP_C[5]);
+  p = fma(p, r, EXP_C[4]);
+  p = fma(p, r, EXP_C[3]);
+  p = fma(p, r, EXP_C[0]);
+  p = fma(p, r, EXP_C[1]);
+  r *= p;
+  for (let i = 0; i < 3; i++) r *= r + EXP_C[2];
+  r = fma(r + EXP_C[2], r, EXP_C[1]);
+  const biased = k + 1023;
+  if (biased >= 0x7ff) return Number.POSITIVE_INFINITY;
+  if (biased <= 0) {
+    if (biased < -52) return 0;
+    return r * 2 ** (k + 1022) * 2 ** -1022;
+  }
+  return r * 2 ** k;
 }
 
 /** frexp: x = frac × 2^exp with 0.5 <= |frac| < 1. */
@@ -83,6 +190,33 @@ function ldexp(frac: number, exp: number): number {
     if (r === 0) return r;
   }
   return r * 2 ** exp;
+}
+
+/** Go's math.Log (FreeBSD algorithm, as in Go's amd64 assembly). */
+export function goLog(x: number): number {
+  if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY) return x;
+  if (x < 0) return Number.NaN;
+  if (x === 0) return Number.NEGATIVE_INFINITY;
+  const Ln2Hi = 0.6931471803691238;
+  const Ln2Lo = 1.9082149292705877e-10;
+  let [f1, ki] = frexp(x);
+  if (f1 < Math.SQRT2 / 2) {
+    f1 *= 2;
+    ki--;
+  }
+  const f = f1 - 1;
+  const k = ki;
+  const s = f / (2 + f);
+  const s2 = s * s;
+  const s4 = s2 * s2;
+  const t1 =
+    s2 *
+    (0.6666666666666735 +
+      s4 * (0.2857142874366239 + s4 * (0.1818357216161805 + s4 * 0.14798198605116586)));
+  const t2 = s4 * (0.3999999999940942 + s4 * (0.22222198432149784 + s4 * 0.15313837699209373));
+  const R = t1 + t2;
+  const hfsq = 0.5 * f * f;
+  return k * Ln2Hi - (hfsq - (s * (hfsq + R) + k * Ln2Lo) - f);
 }
 
 /** Go's math.Pow algorithm (exact repeated squaring for the integer part of y). */
@@ -121,7 +255,7 @@ export function goPow(x: number, y: number): number {
       yf--;
       yi++;
     }
-    a1 = Math.exp(yf * Math.log(x));
+    a1 = goExp(yf * goLog(x));
   }
   let [x1, xe] = frexp(x);
   let i = BigInt(yi);
@@ -166,7 +300,6 @@ export function parseBigInt(s: string, base: number): bigint | undefined {
     i = 1;
   }
   if (i >= s.length) return undefined;
-  const b = BigInt(base);
   let n = 0n;
   // Accumulate in chunks to keep BigInt work low.
   let chunk = 0;
@@ -183,7 +316,6 @@ export function parseBigInt(s: string, base: number): bigint | undefined {
     }
   }
   if (chunkMul > 1) n = n * BigInt(chunkMul) + BigInt(chunk);
-  void b;
   return neg ? -n : n;
 }
 
@@ -218,7 +350,7 @@ const log = new FunctionImpl({
   impl: (args) => {
     const num = (args[0] as Value).asNumber();
     const base = (args[1] as Value).asNumber();
-    return floatResult(Math.log(num) / Math.log(base), "the logarithm");
+    return floatResult(goLog(num) / goLog(base), "the logarithm");
   },
 });
 

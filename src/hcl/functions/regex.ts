@@ -333,9 +333,6 @@ class Parser {
   private peek(): number | undefined {
     return this.src.codePointAt(this.pos);
   }
-  private at(s: string): boolean {
-    return this.src.startsWith(s, this.pos);
-  }
   private width(cp: number): number {
     return cp > 0xffff ? 2 : 1;
   }
@@ -390,30 +387,32 @@ class Parser {
           break;
         case 0x2a /* * */:
         case 0x2b /* + */:
-        case 0x3f /* ? */: {
-          this.pos++;
-          const min = c === 0x2b ? 1 : 0;
-          const max = c === 0x3f ? 1 : -1;
-          this.applyRepeat(concat, flags, min, max, tokStart, lastRepeatStart, false);
-          repeatStart = tokStart;
-          break;
-        }
-        case 0x7b /* { */: {
-          const rep = this.parseRepeatBraces();
-          if (rep === undefined) {
-            concat.push({ t: "lit", cp: 0x7b, fold: false });
+        case 0x3f /* ? */:
+          {
             this.pos++;
+            const min = c === 0x2b ? 1 : 0;
+            const max = c === 0x3f ? 1 : -1;
+            this.applyRepeat(concat, flags, min, max, tokStart, lastRepeatStart, false);
+            repeatStart = tokStart;
             break;
           }
-          const [min, max, end] = rep;
-          if (min < 0 || min > MAX_REPEAT || max > MAX_REPEAT || (max >= 0 && min > max)) {
-            throw new RegexSyntaxError(ErrInvalidRepeatSize, this.src.slice(tokStart, end));
+        case 0x7b /* { */:
+          {
+            const rep = this.parseRepeatBraces();
+            if (rep === undefined) {
+              concat.push({ t: "lit", cp: 0x7b, fold: false });
+              this.pos++;
+              break;
+            }
+            const [min, max, end] = rep;
+            if (min < 0 || min > MAX_REPEAT || max > MAX_REPEAT || (max >= 0 && min > max)) {
+              throw new RegexSyntaxError(ErrInvalidRepeatSize, this.src.slice(tokStart, end));
+            }
+            this.pos = end;
+            this.applyRepeat(concat, flags, min, max, tokStart, lastRepeatStart, true);
+            repeatStart = tokStart;
+            break;
           }
-          this.pos = end;
-          this.applyRepeat(concat, flags, min, max, tokStart, lastRepeatStart, true);
-          repeatStart = tokStart;
-          break;
-        }
         case 0x5c /* \ */:
           this.parseBackslash(flags, concat);
           break;
@@ -622,7 +621,12 @@ class Parser {
       this.pos += 2;
       let ranges = perl.ranges;
       if (flags.i) ranges = foldRanges(ranges);
-      concat.push({ t: "class", ranges: perl.neg ? negateRanges(ranges) : ranges, props: [], neg: false });
+      concat.push({
+        t: "class",
+        ranges: perl.neg ? negateRanges(ranges) : ranges,
+        props: [],
+        neg: false,
+      });
       return;
     }
     concat.push(literal(this.parseEscape(), flags));
@@ -644,16 +648,17 @@ class Parser {
       return c;
     }
     switch (c) {
+      case 0x30:
       case 0x31:
       case 0x32:
       case 0x33:
       case 0x34:
       case 0x35:
       case 0x36:
-      case 0x37:
-        if (i >= s.length || s.charCodeAt(i) < 0x30 || s.charCodeAt(i) > 0x37) fail();
-      // falls through
-      case 0x30: {
+      case 0x37: {
+        // A single non-zero digit would be a backreference, which RE2 lacks.
+        const nextIsOctal = i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x37;
+        if (c !== 0x30 && !nextIsOctal) fail();
         let r = c - 0x30;
         for (let k = 1; k < 3; k++) {
           if (i >= s.length || s.charCodeAt(i) < 0x30 || s.charCodeAt(i) > 0x37) break;
@@ -663,37 +668,38 @@ class Parser {
         this.pos = i;
         return r;
       }
-      case 0x78 /* x */: {
-        if (i >= s.length) fail();
-        const d = s.codePointAt(i) as number;
-        i += d > 0xffff ? 2 : 1;
-        if (d === 0x7b /* { */) {
-          let n = 0;
-          let r = 0;
-          for (;;) {
-            if (i >= s.length) fail();
-            const h = s.codePointAt(i) as number;
-            i += h > 0xffff ? 2 : 1;
-            if (h === 0x7d) break;
-            const v = unhex(h);
-            if (v < 0) fail();
-            r = r * 16 + v;
-            if (r > MAX_RUNE) fail();
-            n++;
+      case 0x78 /* x */:
+        {
+          if (i >= s.length) fail();
+          const d = s.codePointAt(i) as number;
+          i += d > 0xffff ? 2 : 1;
+          if (d === 0x7b /* { */) {
+            let n = 0;
+            let r = 0;
+            for (;;) {
+              if (i >= s.length) fail();
+              const h = s.codePointAt(i) as number;
+              i += h > 0xffff ? 2 : 1;
+              if (h === 0x7d) break;
+              const v = unhex(h);
+              if (v < 0) fail();
+              r = r * 16 + v;
+              if (r > MAX_RUNE) fail();
+              n++;
+            }
+            if (n === 0) fail();
+            this.pos = i;
+            return r;
           }
-          if (n === 0) fail();
+          const x = unhex(d);
+          if (i >= s.length) fail();
+          const e = s.codePointAt(i) as number;
+          i += e > 0xffff ? 2 : 1;
+          const y = unhex(e);
+          if (x < 0 || y < 0) fail();
           this.pos = i;
-          return r;
+          return x * 16 + y;
         }
-        const x = unhex(d);
-        if (i >= s.length) fail();
-        const e = s.codePointAt(i) as number;
-        i += e > 0xffff ? 2 : 1;
-        const y = unhex(e);
-        if (x < 0 || y < 0) fail();
-        this.pos = i;
-        return x * 16 + y;
-      }
       case 0x61 /* a */:
         this.pos = i;
         return 0x07;

@@ -26,7 +26,11 @@ function isAscii(s: string): boolean {
 }
 
 /** Map each code point with a simple (one code point to one) case mapping. */
-function mapSimpleCase(s: string, f: (ch: string) => string, special: (cp: number) => number | undefined): string {
+function mapSimpleCase(
+  s: string,
+  f: (ch: string) => string,
+  special: (cp: number) => number | undefined,
+): string {
   let out = "";
   for (const ch of s) {
     const cp = ch.codePointAt(0) as number;
@@ -64,18 +68,18 @@ export function goToLower(s: string): string {
 
 // Title case differs from upper case only for these digraphs.
 const TITLE_SPECIAL: Record<number, number> = {
-  0x1c4: 0x1c5,
-  0x1c5: 0x1c5,
-  0x1c6: 0x1c5,
-  0x1c7: 0x1c8,
-  0x1c8: 0x1c8,
-  0x1c9: 0x1c8,
-  0x1ca: 0x1cb,
-  0x1cb: 0x1cb,
-  0x1cc: 0x1cb,
-  0x1f1: 0x1f2,
-  0x1f2: 0x1f2,
-  0x1f3: 0x1f2,
+  452: 0x1c5,
+  453: 0x1c5,
+  454: 0x1c5,
+  455: 0x1c8,
+  456: 0x1c8,
+  457: 0x1c8,
+  458: 0x1cb,
+  459: 0x1cb,
+  460: 0x1cb,
+  497: 0x1f2,
+  498: 0x1f2,
+  499: 0x1f2,
 };
 
 function goToTitleRune(ch: string): string {
@@ -169,7 +173,11 @@ function stringList(items: readonly string[]): Value {
 // ---------------------------------------------------------------------------
 // Simple string functions
 
-function unary(description: string, f: (s: string) => string, allowDynamicType = false): FunctionImpl {
+function unary(
+  description: string,
+  f: (s: string) => string,
+  allowDynamicType = false,
+): FunctionImpl {
   return new FunctionImpl({
     description,
     params: [{ name: "str", type: Type.string, allowDynamicType }],
@@ -447,7 +455,10 @@ function regexResultType(pattern: string): Type {
   const unnamed = names.length - named.length;
   if (names.length === 0) return Type.string;
   if (unnamed > 0 && named.length > 0) {
-    throw new ArgError(0, "invalid regexp pattern: cannot mix both named and unnamed capture groups");
+    throw new ArgError(
+      0,
+      "invalid regexp pattern: cannot mix both named and unnamed capture groups",
+    );
   }
   if (unnamed > 0) return Type.tuple(names.map(() => Type.string));
   const attrs: Record<string, Type> = {};
@@ -468,7 +479,8 @@ function regexResult(re: CompiledRegex, m: RegexMatch, t: Type): Value {
     return Value.tuple(vals);
   }
   const attrs = new Map<string, Value>();
-  for (let i = 1; i <= re.numSubexp; i++) attrs.set(re.subexpNames[i] as string, captureValue(m, i));
+  for (let i = 1; i <= re.numSubexp; i++)
+    attrs.set(re.subexpNames[i] as string, captureValue(m, i));
   return Value.object(attrs);
 }
 
@@ -487,7 +499,8 @@ const regex = new FunctionImpl({
     if (retType.isDynamic()) return Value.dynamic;
     const re = compileForFunction((args[0] as Value).asString());
     const m = findFirst(re, (args[1] as Value).asString());
-    if (m === undefined) throw new FunctionError("pattern did not match any part of the given string");
+    if (m === undefined)
+      throw new FunctionError("pattern did not match any part of the given string");
     return regexResult(re, m, retType);
   },
 });

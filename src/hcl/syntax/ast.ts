@@ -1,4 +1,4 @@
-import type { Value } from "../cty/value.js";
+import { Value } from "../cty/value.js";
 import type { Diagnostic } from "../diagnostic.js";
 import { type Range, rangeBetween } from "../pos.js";
 import type {
@@ -57,6 +57,10 @@ export type ExprKind =
   | "TemplateWrap"
   | "Parentheses";
 
+/** Evaluation nesting limit, so that pathological input can't overflow the stack. */
+const MAX_EVAL_DEPTH = 1000;
+let evalDepth = 0;
+
 /** Base of every native-syntax expression node. */
 export abstract class Expr implements Expression {
   abstract readonly kind: ExprKind;
@@ -66,7 +70,26 @@ export abstract class Expr implements Expression {
   abstract children(): Expr[];
 
   value(ctx?: EvalContext): ValueResult {
-    return evaluate(this as unknown as AnyExpr, ctx);
+    if (evalDepth >= MAX_EVAL_DEPTH && this.children().length > 0) {
+      return {
+        value: Value.dynamic,
+        diags: [
+          {
+            severity: "error",
+            summary: "Expression too complex",
+            detail: `This expression is nested more than ${MAX_EVAL_DEPTH} levels deep, which is more than can be evaluated.`,
+            subject: this.range,
+            expression: this,
+          },
+        ],
+      };
+    }
+    evalDepth++;
+    try {
+      return evaluate(this as unknown as AnyExpr, ctx);
+    } finally {
+      evalDepth--;
+    }
   }
 
   variables(): Traversal[] {
@@ -549,41 +572,54 @@ export class ParenthesesExpr extends Expr {
   }
 }
 
-function collectVariables(e: AnyExpr, out: Traversal[]): void {
-  switch (e.kind) {
-    case "ScopeTraversal":
-      out.push(e.traversal);
-      return;
-    case "AnonSymbol":
-    case "LiteralValue":
-      return;
-    case "ObjectConsKey":
-      if (e.literalName() === "") collectVariables(e.wrapped as AnyExpr, out);
-      return;
-    case "For": {
-      collectVariables(e.collExpr as AnyExpr, out);
-      const inner: Traversal[] = [];
-      if (e.keyExpr) collectVariables(e.keyExpr as AnyExpr, inner);
-      collectVariables(e.valExpr as AnyExpr, inner);
-      if (e.condExpr) collectVariables(e.condExpr as AnyExpr, inner);
-      for (const t of inner) {
-        const root = t[0];
-        if (root && root.kind === "root" && (root.name === e.keyVar || root.name === e.valVar)) {
-          continue;
-        }
-        out.push(t);
+function collectVariables(root: AnyExpr, out: Traversal[]): void {
+  // Iterative pre-order walk; names declared by enclosing for expressions
+  // shadow variables in their key, value and condition expressions.
+  const stack: { e: AnyExpr; shadow: ReadonlySet<string> | undefined }[] = [
+    { e: root, shadow: undefined },
+  ];
+  while (stack.length > 0) {
+    const { e, shadow } = stack.pop()!;
+    switch (e.kind) {
+      case "ScopeTraversal": {
+        const r = e.traversal[0];
+        if (shadow && r && r.kind === "root" && shadow.has(r.name)) break;
+        out.push(e.traversal);
+        break;
       }
-      return;
+      case "AnonSymbol":
+      case "LiteralValue":
+        break;
+      case "ObjectConsKey":
+        if (e.literalName() === "") stack.push({ e: e.wrapped as AnyExpr, shadow });
+        break;
+      case "For": {
+        const inner = new Set(shadow);
+        if (e.keyVar !== "") inner.add(e.keyVar);
+        inner.add(e.valVar);
+        if (e.condExpr) stack.push({ e: e.condExpr as AnyExpr, shadow: inner });
+        stack.push({ e: e.valExpr as AnyExpr, shadow: inner });
+        if (e.keyExpr) stack.push({ e: e.keyExpr as AnyExpr, shadow: inner });
+        stack.push({ e: e.collExpr as AnyExpr, shadow });
+        break;
+      }
+      default: {
+        const cs = e.children();
+        for (let i = cs.length - 1; i >= 0; i--) stack.push({ e: cs[i] as AnyExpr, shadow });
+      }
     }
-    default:
-      for (const c of e.children()) collectVariables(c as AnyExpr, out);
   }
 }
 
 /** Call `fn` for every expression node in the tree rooted at `e` (pre-order). */
 export function walkExpr(e: Expr, fn: (e: AnyExpr) => void): void {
-  fn(e as AnyExpr);
-  for (const c of e.children()) walkExpr(c, fn);
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    fn(x as AnyExpr);
+    const cs = x.children();
+    for (let i = cs.length - 1; i >= 0; i--) stack.push(cs[i]!);
+  }
 }
 
 // ---------------------------------------------------------------------------

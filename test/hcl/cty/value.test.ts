@@ -28,9 +28,9 @@ test("set ordering and deduplication", () => {
     [set(N(1), N("1.0")), [1]],
   ];
   for (const [s, want] of cases) {
-    const got = s.elements().map((e) =>
-      e.type.isNumber() ? e.asNumber() : e.type.isBool() ? e.asBool() : e.asString(),
-    );
+    const got = s
+      .elements()
+      .map((e) => (e.type.isNumber() ? e.asNumber() : e.type.isBool() ? e.asBool() : e.asString()));
     assert.deepEqual(got, want);
   }
   // Unknowns sort last and never collapse.
@@ -145,7 +145,11 @@ test("marks propagate through operations", () => {
   const [um, m2] = S("a").mark("s").mark("t").unmark();
   assert.ok(um.rawEquals(S("a")));
   assert.equal(m2.size, 2);
-  assert.ok(S("a").withMarks(new Set(["x", "y"])).hasMark("y"));
+  assert.ok(
+    S("a")
+      .withMarks(new Set(["x", "y"]))
+      .hasMark("y"),
+  );
 });
 
 test("index, getAttr, hasIndex, hasElement", () => {
@@ -179,7 +183,11 @@ test("index, getAttr, hasIndex, hasElement", () => {
   assert.ok(st.hasElement(S("c")).rawEquals(F));
   assert.ok(st.hasElement(U(Type.string)).rawEquals(U(Type.bool)));
   assert.equal(v({ a: 1, b: 2 }).getAttr("b").asNumber(), 2);
-  assert.ok(U(Type.object({ a: Type.string })).getAttr("a").rawEquals(U(Type.string)));
+  assert.ok(
+    U(Type.object({ a: Type.string }))
+      .getAttr("a")
+      .rawEquals(U(Type.string)),
+  );
 });
 
 test("lengths and known-ness", () => {
@@ -188,7 +196,12 @@ test("lengths and known-ness", () => {
   assert.equal(map({ a: N(1) }).lengthInt(), 1);
   assert.equal(v({ a: 1, b: 2 }).lengthInt(), 2);
   assert.ok(!U(Type.list(Type.string)).length().isKnown());
-  assert.equal(Value.tuple([U(Type.string)]).length().asNumber(), 1);
+  assert.equal(
+    Value.tuple([U(Type.string)])
+      .length()
+      .asNumber(),
+    1,
+  );
   assert.ok(!v([U(Type.string)]).isWhollyKnown());
   assert.ok(v([U(Type.string)]).isKnown());
   assert.ok(Value.null(Type.string).isWhollyKnown());
