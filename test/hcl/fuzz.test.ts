@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parseJSON } from "../../src/hcl/json/parser.js";
-import { parseConfig } from "../../src/hcl/syntax/parser.js";
 import type { Body, EvalContext } from "../../src/hcl/structure.js";
+import { parseConfig } from "../../src/hcl/syntax/parser.js";
 import { corpusFiles, isHclJson, isNativeHcl } from "../support/corpus.js";
 
 // Feeds thousands of random mutations of corpus files to the parsers and the
@@ -21,10 +21,58 @@ function rng(seed: number) {
 }
 
 const SNIPPETS = [
-  "{", "}", "[", "]", "(", ")", "\"", "${", "%{", "~}", "<<EOT\n", "\nEOT\n", "<<-X\n", "=", ":", ",",
-  "...", ".*", "[*]", "?", "!", "&&", "||", "==", "\\", "\\u", "\\U0001F", "#", "//", "/*", "*/",
-  "\n", "\t", "for x in y :", "if", "endif", "%{ else }", "%{ endfor }", "null", "-", "1e", "0x",
-  "\u00e9", "\ud83d\ude00", "\u0000", "\xff", "var.", "[0]", ".0", "f(", "a.b.c", "\r\n",
+  "{",
+  "}",
+  "[",
+  "]",
+  "(",
+  ")",
+  '"',
+  "${",
+  "%{",
+  "~}",
+  "<<EOT\n",
+  "\nEOT\n",
+  "<<-X\n",
+  "=",
+  ":",
+  ",",
+  "...",
+  ".*",
+  "[*]",
+  "?",
+  "!",
+  "&&",
+  "||",
+  "==",
+  "\\",
+  "\\u",
+  "\\U0001F",
+  "#",
+  "//",
+  "/*",
+  "*/",
+  "\n",
+  "\t",
+  "for x in y :",
+  "if",
+  "endif",
+  "%{ else }",
+  "%{ endfor }",
+  "null",
+  "-",
+  "1e",
+  "0x",
+  "\u00e9",
+  "\ud83d\ude00",
+  "\u0000",
+  "\xff",
+  "var.",
+  "[0]",
+  ".0",
+  "f(",
+  "a.b.c",
+  "\r\n",
 ];
 
 function mutate(src: string, r: () => number): string {

@@ -73,7 +73,7 @@ for (const tfile of cases) {
       const exp = readExpectation(tfile);
       const specParsed = parseConfig(readFileSync(`${base}.hcldec`), `${base}.hcldec`);
       assert.deepEqual(specParsed.diags, []);
-      const { spec, diags: specDiags } = readSpec(specParsed.file.body);
+      const { spec, variables, diags: specDiags } = readSpec(specParsed.file.body);
       assert.deepEqual(specDiags, []);
       assert.ok(spec);
 
@@ -82,7 +82,7 @@ for (const tfile of cases) {
       const diags: Diagnostic[] = [...parsed.diags];
       let value: Value | undefined;
       if (!parsed.diags.some((d) => d.severity === "error")) {
-        const r = decode(parsed.file.body, spec);
+        const r = decode(parsed.file.body, spec, { variables });
         diags.push(...r.diags);
         value = r.value;
       }
@@ -114,7 +114,7 @@ for (const tfile of cases) {
         assert.ok(!("error" in want), `expected result converts to ${value.type.toString()}`);
         if (!("error" in want)) {
           assert.ok(
-            want.value.equals(value).asBool(),
+            want.value.rawEquals(value) || want.value.equals(value).asBool(),
             `result mismatch:\n got ${JSON.stringify(String(value))}\nwant ${String(want.value)}`,
           );
         }

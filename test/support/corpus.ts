@@ -17,6 +17,5 @@ export function corpusFiles(filter: (path: string) => boolean, dir = corpusRoot)
   return out;
 }
 
-export const isNativeHcl = (p: string) =>
-  p.endsWith(".hcl") && !p.endsWith(".hcl.json");
+export const isNativeHcl = (p: string) => p.endsWith(".hcl") && !p.endsWith(".hcl.json");
 export const isHclJson = (p: string) => p.endsWith(".pkr.json") || p.endsWith(".hcl.json");

@@ -8,7 +8,9 @@ import type {
   BlockHeaderSchema,
   Body,
   BodySchema,
+  EvalContext,
 } from "../../src/hcl/structure.js";
+import type { Body as NativeBody } from "../../src/hcl/syntax/ast.js";
 import { getTypeConstraint } from "../../src/hcl/typeexpr.js";
 
 // A small implementation of hcldec's spec language — enough to run HCL's
@@ -24,113 +26,98 @@ export type Spec =
   | { kind: "literal"; value: Value }
   | { kind: "default"; primary: Spec; fallback: Spec };
 
-/** Reads a spec from a parsed .hcldec body. Returns diagnostics for a bad spec. */
-export function readSpec(body: Body): { spec?: Spec; diags: Diagnostic[] } {
-  const { content, diags } = body.content({ blocks: SPEC_BLOCKS });
-  if (content.blocks.length !== 1) {
-    return {
-      diags: [...diags, { severity: "error", summary: "spec file must have exactly one root block" }],
-    };
+/** Reads a spec from a parsed .hcldec body (native syntax: labels on spec blocks are optional). */
+export function readSpec(body: Body): {
+  spec?: Spec;
+  variables: Record<string, Value>;
+  diags: Diagnostic[];
+} {
+  const diags: Diagnostic[] = [];
+  const variables: Record<string, Value> = {};
+  // A `variables` block gives the names the input may refer to.
+  for (const b of (body as NativeBody).blocks.filter((x) => x.type === "variables")) {
+    for (const [name, a] of (b.body as NativeBody).attributes) {
+      const r = a.expr.value();
+      diags.push(...r.diags);
+      variables[name] = r.value;
+    }
   }
-  const spec = readBlockSpec(content.blocks[0]!, diags);
-  return spec ? { spec, diags } : { diags };
+  const blocks = (body as NativeBody).blocks.filter((x) => x.type !== "variables");
+  if (blocks.length !== 1) {
+    diags.push({ severity: "error", summary: "spec file must have exactly one root spec block" });
+    return { variables, diags };
+  }
+  const spec = readBlockSpec(blocks[0]!, diags);
+  return spec ? { spec, variables, diags } : { variables, diags };
 }
 
-const SPEC_BLOCKS: BlockHeaderSchema[] = [
-  "object",
-  "attr",
-  "block",
-  "block_list",
-  "block_set",
-  "block_map",
-  "literal",
-  "default",
-].flatMap((type) => [{ type }, { type, labelNames: ["name"] }]);
+function attrValue(block: Block, name: string): Value | undefined {
+  const a = (block.body as NativeBody).attributes.get(name);
+  return a ? a.expr.value().value : undefined;
+}
 
-function nestedSpec(block: Block, diags: Diagnostic[]): Spec | undefined {
-  const { content, diags: d } = block.body.partialContent({ blocks: SPEC_BLOCKS });
-  diags.push(...d);
-  return content.blocks[0] ? readBlockSpec(content.blocks[0], diags) : undefined;
+function nestedSpecs(block: Block, diags: Diagnostic[]): Spec[] {
+  return (block.body as NativeBody).blocks
+    .map((b) => readBlockSpec(b, diags))
+    .filter((s): s is Spec => s !== undefined);
 }
 
 function readBlockSpec(block: Block, diags: Diagnostic[]): Spec | undefined {
   const label = block.labels[0];
-  const attrsOf = () =>
-    block.body.partialContent({
-      attributes: [
-        { name: "name" },
-        { name: "type" },
-        { name: "required" },
-        { name: "block_type" },
-        { name: "labels" },
-        { name: "value" },
-        { name: "min_items" },
-        { name: "max_items" },
-      ],
-      blocks: SPEC_BLOCKS,
-    }).content.attributes;
   switch (block.type) {
     case "object": {
-      const { content, diags: d } = block.body.content({ blocks: SPEC_BLOCKS });
-      diags.push(...d);
       const children: [string, Spec][] = [];
-      for (const b of content.blocks) {
+      for (const b of (block.body as NativeBody).blocks) {
         const s = readBlockSpec(b, diags);
         if (s) children.push([b.labels[0] ?? "", s]);
       }
       return { kind: "object", children };
     }
     case "attr": {
-      const attrs = attrsOf();
-      const name = attrs.name ? attrs.name.expr.value().value.asString() : label;
+      const name = attrValue(block, "name")?.asString() ?? label ?? "";
       let type: Type = Type.dynamic;
-      if (attrs.type) {
-        const t = getTypeConstraint(attrs.type.expr);
+      const typeAttr = (block.body as NativeBody).attributes.get("type");
+      if (typeAttr) {
+        const t = getTypeConstraint(typeAttr.expr);
         diags.push(...t.diags);
         type = t.type;
       }
-      const required = attrs.required ? attrs.required.expr.value().value.asBool() : false;
-      return { kind: "attr", name: name ?? "", type, required };
+      const required = attrValue(block, "required")?.asBool() ?? false;
+      return { kind: "attr", name, type, required };
     }
     case "block":
     case "block_list":
     case "block_set":
     case "block_map": {
-      const attrs = attrsOf();
-      const blockType =
-        (attrs.block_type ? attrs.block_type.expr.value().value.asString() : label) ?? "";
-      const nested = nestedSpec(block, diags) ?? { kind: "object", children: [] };
+      const blockType = attrValue(block, "block_type")?.asString() ?? label ?? "";
+      const nested = nestedSpecs(block, diags)[0] ?? { kind: "object", children: [] };
       if (block.type === "block") {
-        const required = attrs.required ? attrs.required.expr.value().value.asBool() : false;
+        const required = attrValue(block, "required")?.asBool() ?? false;
         return { kind: "block", blockType, nested, required };
       }
       if (block.type === "block_map") {
-        const labels = attrs.labels
-          ? attrs.labels.expr
-              .value()
-              .value.elements()
-              .map((v) => v.asString())
-          : [];
+        const labels = (attrValue(block, "labels")?.elements() ?? []).map((v) => v.asString());
         return { kind: "block_map", blockType, labels, nested };
       }
       return { kind: block.type, blockType, nested };
     }
-    case "literal": {
-      const attrs = attrsOf();
-      return { kind: "literal", value: attrs.value ? attrs.value.expr.value().value : Value.null(Type.dynamic) };
-    }
+    case "literal":
+      return { kind: "literal", value: attrValue(block, "value") ?? Value.null(Type.dynamic) };
     case "default": {
-      const { content } = block.body.content({ blocks: SPEC_BLOCKS });
-      const specs = content.blocks.map((b) => readBlockSpec(b, diags)).filter((s) => s !== undefined);
+      const specs = nestedSpecs(block, diags);
       if (specs.length === 0) return undefined;
       return { kind: "default", primary: specs[0]!, fallback: specs[1] ?? specs[0]! };
     }
   }
+  diags.push({ severity: "error", summary: `unknown spec block type ${block.type}` });
   return undefined;
 }
 
 /** The body schema a spec needs (object specs merge their children's). */
-function schemaFor(spec: Spec, into: { attributes: AttributeSchema[]; blocks: BlockHeaderSchema[] }) {
+function schemaFor(
+  spec: Spec,
+  into: { attributes: AttributeSchema[]; blocks: BlockHeaderSchema[] },
+) {
   switch (spec.kind) {
     case "object":
       for (const [, c] of spec.children) schemaFor(c, into);
@@ -155,14 +142,18 @@ function schemaFor(spec: Spec, into: { attributes: AttributeSchema[]; blocks: Bl
   }
 }
 
-export function decode(body: Body, spec: Spec): { value: Value; diags: Diagnostic[] } {
+export function decode(
+  body: Body,
+  spec: Spec,
+  ctx?: EvalContext,
+): { value: Value; diags: Diagnostic[] } {
   const schema: BodySchema & { attributes: AttributeSchema[]; blocks: BlockHeaderSchema[] } = {
     attributes: [],
     blocks: [],
   };
   schemaFor(spec, schema);
   const { content, diags } = body.content(schema);
-  const value = decodeWith(spec, content.attributes, content.blocks, diags);
+  const value = decodeWith(spec, content.attributes, content.blocks, diags, ctx);
   return { value, diags };
 }
 
@@ -171,19 +162,20 @@ function decodeWith(
   attrs: Record<string, import("../../src/hcl/structure.js").Attribute>,
   blocks: Block[],
   diags: Diagnostic[],
+  ctx?: EvalContext,
 ): Value {
   switch (spec.kind) {
     case "literal":
       return spec.value;
     case "object": {
       const rec: Record<string, Value> = {};
-      for (const [name, c] of spec.children) rec[name] = decodeWith(c, attrs, blocks, diags);
+      for (const [name, c] of spec.children) rec[name] = decodeWith(c, attrs, blocks, diags, ctx);
       return Value.object(rec);
     }
     case "attr": {
       const a = attrs[spec.name];
       if (!a) return Value.null(spec.type);
-      const r = a.expr.value();
+      const r = a.expr.value(ctx);
       diags.push(...r.diags);
       const c = convert(r.value, spec.type);
       if ("error" in c) {
@@ -198,8 +190,8 @@ function decodeWith(
       return c.value;
     }
     case "default": {
-      const v = decodeWith(spec.primary, attrs, blocks, diags);
-      return v.isNull() ? decodeWith(spec.fallback, attrs, blocks, diags) : v;
+      const v = decodeWith(spec.primary, attrs, blocks, diags, ctx);
+      return v.isNull() ? decodeWith(spec.fallback, attrs, blocks, diags, ctx) : v;
     }
     case "block": {
       const mine = blocks.filter((b) => b.type === spec.blockType);
@@ -212,14 +204,14 @@ function decodeWith(
           subject: mine[1]!.defRange,
         });
       }
-      return decode(mine[0]!.body, spec.nested).value;
+      return decode(mine[0]!.body, spec.nested, ctx).value;
     }
     case "block_list":
     case "block_set": {
       const vals = blocks
         .filter((b) => b.type === spec.blockType)
         .map((b) => {
-          const r = decode(b.body, spec.nested);
+          const r = decode(b.body, spec.nested, ctx);
           diags.push(...r.diags);
           return r.value;
         });
@@ -229,7 +221,7 @@ function decodeWith(
     case "block_map": {
       const root: Map<string, unknown> = new Map();
       for (const b of blocks.filter((x) => x.type === spec.blockType)) {
-        const r = decode(b.body, spec.nested);
+        const r = decode(b.body, spec.nested, ctx);
         diags.push(...r.diags);
         let m = root;
         b.labels.forEach((l, i) => {

@@ -47,7 +47,24 @@ export function canConvert(from: Type, to: Type, unsafe = true): boolean {
 }
 
 /** A conversion function from `from` to `to`, or undefined if none exists. */
+const safeCache = new WeakMap<Type, Map<Type, Conversion | null>>();
+const unsafeCache = new WeakMap<Type, Map<Type, Conversion | null>>();
+
 export function getConversion(from: Type, to: Type, unsafe: boolean): Conversion | undefined {
+  const cache = unsafe ? unsafeCache : safeCache;
+  let byTo = cache.get(from);
+  if (byTo === undefined) {
+    byTo = new Map();
+    cache.set(from, byTo);
+  }
+  const hit = byTo.get(to);
+  if (hit !== undefined) return hit ?? undefined;
+  const c = buildConversion(from, to, unsafe);
+  byTo.set(to, c ?? null);
+  return c;
+}
+
+function buildConversion(from: Type, to: Type, unsafe: boolean): Conversion | undefined {
   const conv = getConversionKnown(from, to, unsafe);
   if (conv === undefined) return undefined;
   const wrapped: Conversion = (v) => {

@@ -98,7 +98,7 @@ export class Type {
   static object(attrs: Record<string, Type>, optional?: Iterable<string>): Type {
     const names = Object.keys(attrs);
     if (names.length === 0) return Type.emptyObject;
-    names.sort(compareStrings);
+    sortStrings(names);
     let opt: Set<string> | undefined;
     if (optional) {
       for (const o of optional) {
@@ -365,6 +365,22 @@ export class Type {
       }
     }
   }
+}
+
+const NON_TRIVIAL_ORDER = /[\uD800-\uFFFF]/;
+
+/** Sort strings in place by code point (compareStrings order), using native sort when safe. */
+export function sortStrings(keys: string[]): string[] {
+  let sorted = true;
+  let simple = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (simple && NON_TRIVIAL_ORDER.test(k)) simple = false;
+    if (sorted && i > 0 && (keys[i - 1] as string) > k) sorted = false;
+  }
+  if (sorted && simple) return keys;
+  // Without surrogates or U+E000..U+FFFF, UTF-16 order is code point order.
+  return simple ? keys.sort() : keys.sort(compareStrings);
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import { BigNum } from "./number.js";
 import { goQuote } from "./quote.js";
-import { compareStrings, Type } from "./type.js";
+import { compareStrings, sortStrings, Type } from "./type.js";
 
 export type Mark = string | symbol;
 export type MarkSet = ReadonlySet<Mark>;
@@ -56,7 +56,7 @@ function sortedMap(rec: Record<string, Value> | ReadonlyMap<string, Value>): Map
     for (const [k, v] of pairs) m.set(k, v);
     return m;
   }
-  keys.sort(compareStrings);
+  sortStrings(keys);
   if (isMap) for (const k of keys) m.set(k, rec.get(k) as Value);
   else for (const k of keys) m.set(k, (rec as Record<string, Value>)[k] as Value);
   return m;

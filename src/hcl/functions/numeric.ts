@@ -330,7 +330,10 @@ const ceil = new FunctionImpl({
   description: "Returns the smallest whole number greater than or equal to the given value.",
   params: [{ name: "num", type: Type.number }],
   type: staticReturnType(Type.number),
-  impl: (args) => Value.number((args[0] as Value).asBigNum().ceil()),
+  impl: (args) => {
+    const r = (args[0] as Value).asBigNum().ceil();
+    return Value.number(r.isZero() ? BigNum.zero : r); // big.Float.Int never yields -0
+  },
 });
 
 const floor = new FunctionImpl({

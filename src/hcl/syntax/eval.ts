@@ -26,7 +26,7 @@ import type {
   TupleConsExpr,
   UnaryOpExpr,
 } from "./ast.js";
-import { goQuote, nameSuggestion } from "./util.js";
+import { closestSuggestion, goQuote } from "./util.js";
 
 // Evaluation of native-syntax expressions with HCL's semantics: variable and
 // function lookup through EvalContext parents, HCL's index/attribute rules,
@@ -433,7 +433,7 @@ export function traverseAbs(traversal: Traversal, ctx: EvalContext | undefined):
   for (let c = ctx; c !== undefined; c = c.parent) {
     if (c.variables) for (const k of Object.keys(c.variables).sort()) suggestions.push(k);
   }
-  let suggestion = nameSuggestion(name, suggestions);
+  let suggestion = closestSuggestion(name, suggestions);
   if (suggestion !== "") suggestion = ` Did you mean ${goQuote(suggestion)}?`;
   return {
     value: Value.dynamic,
@@ -533,10 +533,13 @@ function evalObjectConsKey(e: ObjectConsKeyExpr, ctx: EvalContext | undefined): 
       return {
         value: Value.dynamic,
         diags: [
-          err(
+          exprErr(
             "Ambiguous attribute key",
             "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a literal name containing periods, wrap it in quotes to create a string literal.",
             e.range,
+            undefined,
+            e,
+            ctx,
           ),
         ],
       };
@@ -633,7 +636,7 @@ function evalFunctionCall(e: FunctionCallExpr, ctx: EvalContext | undefined): Va
       return { value: Value.dynamic, diags: [d] };
     }
     const avail = ctx?.functions ? Object.keys(ctx.functions).sort() : [];
-    let suggestion = nameSuggestion(e.name, avail);
+    let suggestion = closestSuggestion(e.name, avail);
     if (suggestion !== "") suggestion = ` Did you mean ${goQuote(suggestion)}?`;
     return {
       value: Value.dynamic,

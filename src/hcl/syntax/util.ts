@@ -33,6 +33,24 @@ export function nameSuggestion(given: string, suggestions: Iterable<string>): st
   return "";
 }
 
+/**
+ * The closest suggestion within HCL's threshold, for names that come from
+ * unordered sets (variables, functions), where HCL's choice among several
+ * close names is arbitrary. Ties go to the first in `suggestions`.
+ */
+export function closestSuggestion(given: string, suggestions: Iterable<string>): string {
+  let best = "";
+  let bestDist = 3;
+  for (const s of suggestions) {
+    const d = levenshtein(given, s);
+    if (d < bestDist) {
+      best = s;
+      bestDist = d;
+    }
+  }
+  return best;
+}
+
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 
 /** Quote a string as Go's fmt %q does. */

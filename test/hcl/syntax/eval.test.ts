@@ -13,7 +13,15 @@ import { showRange } from "./show.js";
 function render(v: Value): string {
   const marks = v.isMarked() ? `.Mark(${[...v.marks()].map(String).join(",")})` : "";
   if (v.isNull()) return `null(${v.type.friendlyName()})${marks}`;
-  if (!v.isKnown()) return `unknown(${v.type.friendlyName()})${marks}`;
+  if (!v.isKnown()) {
+    if (v.type.kind === "dynamic") return `cty.DynamicVal${marks}`;
+    return `unknown(${v.type.friendlyName()})${marks}`;
+  }
+  if (v.type.kind === "list" && v.lengthInt() === 0) {
+    return `cty.ListValEmpty(${v.type.elementType().friendlyName()})${marks}`;
+  }
+  if (v.type.kind === "tuple" && v.lengthInt() === 0) return `cty.EmptyTupleVal${marks}`;
+  if (v.type.kind === "object" && v.lengthInt() === 0) return `cty.EmptyObjectVal${marks}`;
   return v.toString();
 }
 
@@ -67,14 +75,14 @@ function ctx(): EvalContext {
   };
 }
 
-function evalSrc(src: string, c: EvalContext | undefined = ctx()) {
+function evalSrc(src: string, c: EvalContext | null = ctx()) {
   const p = parseExpression(src, "t.hcl");
   assert.deepEqual(
     p.diags.map((d) => d.summary),
     [],
     `${src}: parse diagnostics`,
   );
-  return p.expr.value(c);
+  return p.expr.value(c ?? undefined);
 }
 
 const valueCases: [string, string][] = [
@@ -121,7 +129,8 @@ const valueCases: [string, string][] = [
   ['false ? 1 : "one"', 'cty.StringVal("one")'],
   ["t ? null : 1", "null(number)"],
   ["t ? 1 : null", "cty.NumberVal(1)"],
-  ["t ? [1] : []", "cty.TupleVal([cty.NumberVal(1)])"],
+  ["t ? {a = 1} : {b = 2}", 'cty.MapVal({"a": cty.NumberVal(1)})'],
+  ["t ? [1] : []", "cty.ListVal([cty.NumberVal(1)])"],
   ["t ? l : []", 'cty.ListVal([cty.StringVal("x"), cty.StringVal("y")])'],
   ["u == \"x\" ? 1 : 2", "unknown(number)"],
   ['"true" ? 1 : 2', "cty.NumberVal(1)"],
@@ -133,12 +142,15 @@ const valueCases: [string, string][] = [
   ['"${t}"', "cty.True"],
   ['"${t} ${1.50}"', 'cty.StringVal("true 1.5")'],
   ['"${u}x"', "unknown(string)"],
+  ['"${nul}"', "null(string)"],
   ['"${dyn}x"', "unknown(string)"],
   ['"%{if t}yes%{else}no%{endif}"', 'cty.StringVal("yes")'],
   ['"%{if !t}yes%{endif}"', 'cty.StringVal("")'],
   ['"%{for i, x in l}${i}:${x};%{endfor}"', 'cty.StringVal("0:x;1:y;")'],
   ['"%{for k, v in m}${k}=${v} %{endfor}"', 'cty.StringVal("x=1 y=2 ")'],
-  ['"%{for x in l~}\n  ${x}\n%{~endfor}"', 'cty.StringVal("xy")'],
+  // As in HCL, a strip marker in a heredoc strips only up to the end of its line.
+  ["<<EOT\n%{for x in l~}\n  ${x}\n%{~endfor}\nEOT\n", 'cty.StringVal("  x  y\\n")'],
+  ['"%{for x in l~}  ${x} %{~endfor}"', 'cty.StringVal("xy")'],
   ['"%{for x in ul}${x}%{endfor}"', "unknown(string)"],
   ['"$${literal}"', 'cty.StringVal("${literal}")'],
   ['"caf\\u00e9"', 'cty.StringVal("café")'],
@@ -173,7 +185,7 @@ const valueCases: [string, string][] = [
   ["tu[*]", 'cty.TupleVal([cty.NumberVal(1), cty.StringVal("two")])'],
   ["o[*].k", 'cty.TupleVal([cty.StringVal("v")])'],
   ["nul[*]", "cty.EmptyTupleVal"],
-  ["el[*]", "cty.ListValEmpty(cty.String)"],
+  ["el[*]", "cty.ListValEmpty(string)"],
   ["st[*]", 'cty.ListVal([cty.StringVal("p"), cty.StringVal("q")])'],
   ["ul[*]", "unknown(list of string)"],
   ["u[*]", "cty.DynamicVal"],
@@ -346,29 +358,28 @@ const errorCases: [string, [string, string, string][]][] = [
     ],
   ],
   [
-    "true ? {a = 1} : {b = 1}",
+    "true ? {a = 1} : {b = [1]}",
     [
       [
         "Inconsistent conditional result types",
         "The true and false result expressions must have consistent types. The 'true' value includes object attribute \"a\", which is absent in the 'false' value.",
-        "1:8-1:25",
+        "1:8-1:27",
       ],
     ],
   ],
   [
-    "true ? [1] : [1, 2]",
+    "true ? [1] : [1, [2]]",
     [
       [
         "Inconsistent conditional result types",
         "The true and false result expressions must have consistent types. The 'true' tuple has length 1, but the 'false' tuple has length 2.",
-        "1:8-1:20",
+        "1:8-1:22",
       ],
     ],
   ],
   ["nul ? 1 : 2", [["Null condition", "The condition value is null. Conditions must either be true or false.", "1:1-1:4"]]],
   ["s ? 1 : 2", [["Incorrect condition type", "The condition expression must be of type bool.", "1:1-1:2"]]],
   ["true ? nope : 2", [["Unknown variable", 'There is no variable named "nope".', "1:8-1:12"]]],
-  ['"${nul}"', [["Invalid template interpolation value", "The expression result is null. Cannot include a null value in a string template.", "1:4-1:7"]]],
   ['"x${nul}"', [["Invalid template interpolation value", "The expression result is null. Cannot include a null value in a string template.", "1:5-1:8"]]],
   ['"x${l}"', [["Invalid template interpolation value", "Cannot include the given value in a string template: string required.", "1:5-1:6"]]],
   [
@@ -376,8 +387,8 @@ const errorCases: [string, [string, string, string][]][] = [
     [
       [
         "Invalid template interpolation value",
-        "Cannot include one of the interpolation results into the string template: string required.",
-        "1:2-1:30",
+        "Cannot include the given value in a string template: string required.",
+        "1:19-1:20",
       ],
     ],
   ],
@@ -411,16 +422,23 @@ const errorCases: [string, [string, string, string][]][] = [
     ],
   ],
   ["nulList[*]", [["Splat of null value", "Splat expressions (with the * symbol) cannot be applied to null sequences.", "1:1-1:8"]]],
-  ["objs[*].zz", [["Unsupported attribute", 'This object does not have an attribute named "zz".', "1:8-1:11"]]],
+  // One diagnostic per element, as in HCL.
+  [
+    "objs[*].zz",
+    [
+      ["Unsupported attribute", 'This object does not have an attribute named "zz".', "1:8-1:11"],
+      ["Unsupported attribute", 'This object does not have an attribute named "zz".', "1:8-1:11"],
+    ],
+  ],
   ["uper(s)", [["Call to unknown function", 'There is no function named "uper". Did you mean "upper"?', "1:1-1:5"]]],
   ["upper()", [["Not enough function arguments", 'Function "upper" expects 1 argument(s). Missing value for "str".', "1:7-1:8"]]],
   ["join()", [["Not enough function arguments", 'Function "join" expects at least 1 argument(s). Missing value for "sep".', "1:6-1:7"]]],
-  ['upper("a", "b")', [["Too many function arguments", 'Function "upper" expects only 1 argument(s).', "1:12-1:15"]]],
+  ['upper("a", "b")', [["Too many function arguments", 'Function "upper" expects only 1 argument(s).', "1:13-1:14"]]],
   ["upper(l)", [["Invalid function argument", 'Invalid value for "str" parameter: string required.', "1:7-1:8"]]],
   ['join("-", l, "x")', [["Invalid function argument", 'Invalid value for "parts" parameter: string required.', "1:11-1:12"]]],
-  ["picky(-1)", [["Invalid function argument", 'Invalid value for "n" parameter: must not be negative.', "1:7-1:9"]]],
+  ["picky(-1)", [["Invalid function argument", 'Invalid value for "n" parameter: must not be negative.', "1:7-1:8"]]],
   ["picky(0)", [["Error in function call", 'Call to function "picky" failed: zero is not allowed.', "1:1-1:7"]]],
-  ['join("-", nul...)', [["Invalid expanding argument value", "The expanding argument (indicated by ...) must not be null.", "1:11-1:14"]]],
+  ['join("-", nulList...)', [["Invalid expanding argument value", "The expanding argument (indicated by ...) must not be null.", "1:11-1:18"]]],
   ['join("-", null...)', [["Invalid expanding argument value", "The expanding argument (indicated by ...) must not be null.", "1:11-1:15"]]],
   ['join("-", s...)', [["Invalid expanding argument value", "The expanding argument (indicated by ...) must be of a tuple, list, or set type.", "1:11-1:12"]]],
 ];
@@ -441,17 +459,17 @@ test("evaluation error table", () => {
 });
 
 test("evaluation without a context", () => {
-  const r = evalSrc("a + 1", undefined);
+  const r = evalSrc("a + 1", null);
   assert.deepEqual(r.diags.map(diagRow), [
     ["Variables not allowed", "Variables may not be used here.", "1:1-1:2"],
   ]);
-  const f = evalSrc('upper("a")', undefined);
+  const f = evalSrc('upper("a")', null);
   assert.deepEqual(f.diags.map(diagRow), [
     ["Function calls not allowed", "Functions may not be called here.", "1:1-1:11"],
   ]);
-  assert.equal(render(evalSrc("[for x in [1, 2] : x * 2]", undefined).value), "cty.TupleVal([cty.NumberVal(2), cty.NumberVal(4)])");
-  assert.equal(render(evalSrc("[{a = 1}, {a = 2}][*].a", undefined).value), "cty.TupleVal([cty.NumberVal(1), cty.NumberVal(2)])");
-  assert.equal(render(evalSrc('"${1 + 1}"', undefined).value), "cty.NumberVal(2)");
+  assert.equal(render(evalSrc("[for x in [1, 2] : x * 2]", null).value), "cty.TupleVal([cty.NumberVal(2), cty.NumberVal(4)])");
+  assert.equal(render(evalSrc("[{a = 1}, {a = 2}][*].a", null).value), "cty.TupleVal([cty.NumberVal(1), cty.NumberVal(2)])");
+  assert.equal(render(evalSrc('"${1 + 1}"', null).value), "cty.NumberVal(2)");
 });
 
 test("variables and functions are found through parent contexts", () => {
