@@ -229,7 +229,11 @@ export class Type {
       case "map": {
         if (!this.hasOptionalDeep()) return this;
         const e = (this.elem as Type).withoutOptionalAttributesDeep();
-        return this.kind === "list" ? Type.list(e) : this.kind === "set" ? Type.set(e) : Type.map(e);
+        return this.kind === "list"
+          ? Type.list(e)
+          : this.kind === "set"
+            ? Type.set(e)
+            : Type.map(e);
       }
       case "tuple":
         if (!this.hasOptionalDeep()) return this;
@@ -297,7 +301,10 @@ export class Type {
         break;
       case "object":
         k = `object({${this.names
-          .map((n) => `${JSON.stringify(n)}${this.optional.has(n) ? "?" : ""}=${this.attrs?.[n]?.key()}`)
+          .map(
+            (n) =>
+              `${JSON.stringify(n)}${this.optional.has(n) ? "?" : ""}=${this.attrs?.[n]?.key()}`,
+          )
           .join(",")}})`;
         break;
       default:

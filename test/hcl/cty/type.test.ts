@@ -68,3 +68,12 @@ test("compareStrings orders by code point", () => {
   const sorted = ["b", "\u{1F600}", "a", "\uFFFD", "B", "ab", ""].sort(compareStrings);
   assert.deepEqual(sorted, ["", "B", "a", "ab", "b", "\uFFFD", "\u{1F600}"]);
 });
+
+test("types are interned", () => {
+  assert.equal(Type.list(Type.map(str)), Type.list(Type.map(str)));
+  assert.equal(Type.tuple([str, num]), Type.tuple([str, num]));
+  assert.notEqual(Type.tuple([str, num]), Type.tuple([num, str]));
+  assert.equal(Type.object({ a: str, b: num }), Type.object({ b: num, a: str }));
+  assert.notEqual(Type.object({ a: str }), Type.object({ a: str }, ["a"]));
+  assert.equal(Type.object({ "10": str, "9": num }).attributeNames().join(","), "10,9");
+});

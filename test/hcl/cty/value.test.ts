@@ -215,3 +215,17 @@ test("constructors reject inconsistent element types", () => {
   assert.throws(() => Value.map({ a: S("a"), b: N(1) }));
   assert.throws(() => Value.list([]));
 });
+
+test("set order of structural elements follows cty hash strings", () => {
+  // Hash strings: numbers use Go's %.10g form, so [10] ("[10;]") sorts before [9] ("[9;]").
+  const s = set(list(N(9)), list(N(10)), list(N(1)), list(N(9)));
+  assert.deepEqual(
+    s.elements().map((e) => e.index(N(0)).asNumber()),
+    [1, 10, 9],
+  );
+  const t = set(v(["b", 1]), v(["a", 2]));
+  assert.deepEqual(
+    t.elements().map((e) => e.index(N(0)).asString()),
+    ["a", "b"],
+  );
+});
