@@ -1,6 +1,8 @@
 // The cty type system: primitive types, collection types (list, set, map),
 // structural types (tuple, object) and the dynamic pseudo-type.
 
+import { goQuote } from "./quote.js";
+
 export type TypeKind =
   | "string"
   | "number"
@@ -260,7 +262,8 @@ export class Type {
         return (this.elems as Type[]).some((t) => t.hasOptionalDeep());
       case "object":
         if (this.optional.size > 0) return true;
-        for (const n of this.names) if ((this.attrs?.[n] as Type).hasOptionalDeep()) return true;
+        for (const n of this.names)
+          if (((this.attrs as Record<string, Type>)[n] as Type).hasOptionalDeep()) return true;
         return false;
       default:
         return false;
@@ -279,7 +282,8 @@ export class Type {
       case "tuple":
         return (this.elems as Type[]).some((t) => t.hasDynamicTypes());
       case "object":
-        for (const n of this.names) if ((this.attrs?.[n] as Type).hasDynamicTypes()) return true;
+        for (const n of this.names)
+          if (((this.attrs as Record<string, Type>)[n] as Type).hasDynamicTypes()) return true;
         return false;
       default:
         return false;
@@ -346,7 +350,10 @@ export class Type {
     }
   }
 
-  /** The type as an HCL type-constraint expression: `list(map(string))`, `object({a=string})`, `any`. */
+  /**
+   * The type as an HCL type-constraint expression, as hcl's typeexpr.TypeString
+   * writes it: `list(map(string))`, `object({a=string,b=number})`, `any`.
+   */
   toString(): string {
     switch (this.kind) {
       case "dynamic":
@@ -360,21 +367,22 @@ export class Type {
       case "map":
         return `${this.kind}(${(this.elem as Type).toString()})`;
       case "tuple":
-        return `tuple([${(this.elems as Type[]).map((t) => t.toString()).join(", ")}])`;
+        return `tuple([${(this.elems as Type[]).map((t) => t.toString()).join(",")}])`;
       case "object": {
         const parts: string[] = [];
         for (const n of this.names) {
-          const name = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(n) ? n : JSON.stringify(n);
-          const t = (this.attrs?.[n] as Type).toString();
+          const name = HCL_IDENTIFIER.test(n) ? n : goQuote(n);
+          const t = ((this.attrs as Record<string, Type>)[n] as Type).toString();
           parts.push(`${name}=${this.optional.has(n) ? `optional(${t})` : t}`);
         }
-        return `object({${parts.join(", ")}})`;
+        return `object({${parts.join(",")}})`;
       }
     }
   }
 }
 
 const NON_TRIVIAL_ORDER = /[\uD800-\uFFFF]/;
+const HCL_IDENTIFIER = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}-]*$/u;
 
 /** Sort strings in place by code point (compareStrings order), using native sort when safe. */
 export function sortStrings(keys: string[]): string[] {

@@ -66,7 +66,10 @@ export function civilFromDays(z: number): { year: number; month: number; day: nu
   const zz = z + 719468;
   const era = floorDiv(zz, 146097);
   const doe = zz - era * 146097;
-  const yoe = floorDiv(doe - floorDiv(doe, 1460) + floorDiv(doe, 36524) - floorDiv(doe, 146096), 365);
+  const yoe = floorDiv(
+    doe - floorDiv(doe, 1460) + floorDiv(doe, 36524) - floorDiv(doe, 146096),
+    365,
+  );
   const doy = doe - (365 * yoe + floorDiv(yoe, 4) - floorDiv(yoe, 100));
   const mp = floorDiv(5 * doy + 2, 153);
   const day = doy - floorDiv(153 * mp + 2, 5) + 1;

@@ -1,12 +1,7 @@
 // Date and time functions: formatdate, timeadd, timestamp, legacy_isotime,
 // legacy_strftime.
 
-import {
-  ArgError,
-  FunctionError,
-  FunctionImpl,
-  staticReturnType,
-} from "../cty/function.js";
+import { ArgError, FunctionError, FunctionImpl, staticReturnType } from "../cty/function.js";
 import { Type } from "../cty/type.js";
 import { Value } from "../cty/value.js";
 import {

@@ -4,12 +4,12 @@
 
 export class CsvParseError extends Error {
   readonly line: number;
-  readonly cause: string;
-  constructor(line: number, cause: string) {
-    super(`CSV parse error on line ${line}: ${cause}`);
+  readonly reason: string;
+  constructor(line: number, reason: string) {
+    super(`CSV parse error on line ${line}: ${reason}`);
     this.name = "CsvParseError";
     this.line = line;
-    this.cause = cause;
+    this.reason = reason;
   }
 }
 
@@ -69,9 +69,9 @@ export class CsvReader {
         fields.push(field);
         if (i >= 0) {
           line = line.slice(i + 1);
-          continue parse;
+          continue;
         }
-        break parse;
+        break;
       }
       // quoted field
       let buf = "";

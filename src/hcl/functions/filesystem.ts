@@ -111,9 +111,7 @@ export function filesystemFunctions(baseDir: string): Record<string, FunctionImp
         throw new FunctionError(`failed to stat ${p}`);
       }
       if (st.isFile()) return Value.true;
-      throw new FunctionError(
-        `${p} is not a regular file, but ${goQuote(goFileModeString(st))}`,
-      );
+      throw new FunctionError(`${p} is not a regular file, but ${goQuote(goFileModeString(st))}`);
     },
   });
 

@@ -114,39 +114,54 @@ function singleCp(s: string): number | undefined {
   return s.length === (cp > 0xffff ? 2 : 1) ? cp : undefined;
 }
 
-function foldKey(c: number): number {
-  if (c === 0x130 || c === 0x131) return c; // dotted/dotless i have no simple folding
-  const s = String.fromCodePoint(c);
-  const up = singleCp(s.toUpperCase()) ?? c;
-  const low = singleCp(String.fromCodePoint(up).toLowerCase());
-  if (low !== undefined && low !== 0x130 && low !== 0x131) return low;
-  return singleCp(s.toLowerCase()) ?? c;
+const CHANGES_WHEN_CASEMAPPED = /\p{Changes_When_Casemapped}/u;
+
+/** Build the orbits: code points joined by their one-to-one case mappings. */
+function buildFoldOrbits(): Map<number, number[]> {
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    for (let p = parent.get(r); p !== undefined && p !== r; p = parent.get(r)) r = p;
+    parent.set(x, r);
+    return r;
+  };
+  const union = (a: number, b: number): void => {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra, rb);
+  };
+  for (let c = MIN_FOLD; c <= MAX_FOLD; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    // Dotted and dotless i have no simple case folding.
+    if (c === 0x130 || c === 0x131) continue;
+    const s = String.fromCodePoint(c);
+    if (!CHANGES_WHEN_CASEMAPPED.test(s)) continue;
+    for (const m of [s.toLowerCase(), s.toUpperCase()]) {
+      const cp = singleCp(m);
+      if (cp !== undefined && cp !== c && cp !== 0x130 && cp !== 0x131) union(c, cp);
+    }
+  }
+  const groups = new Map<number, number[]>();
+  for (const x of parent.keys()) {
+    const r = find(x);
+    let g = groups.get(r);
+    if (g === undefined) groups.set(r, (g = []));
+    g.push(x);
+  }
+  const out = new Map<number, number[]>();
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    g.sort((a, b) => a - b);
+    for (const x of g) out.set(x, g);
+  }
+  return out;
 }
 
 function orbit(c: number): readonly number[] {
   if (c < MIN_FOLD || c > MAX_FOLD) return [c];
-  if (foldOrbits === undefined) {
-    const byKey = new Map<number, number[]>();
-    for (let x = MIN_FOLD; x <= MAX_FOLD; x++) {
-      if (x >= 0xd800 && x <= 0xdfff) continue;
-      const k = foldKey(x);
-      if (k === x && byKey.get(k) === undefined) {
-        // Cheap check: most code points fold to nothing.
-        const s = String.fromCodePoint(x);
-        if (s.toUpperCase() === s && s.toLowerCase() === s) continue;
-      }
-      let g = byKey.get(k);
-      if (g === undefined) byKey.set(k, (g = []));
-      g.push(x);
-    }
-    foldOrbits = new Map();
-    for (const [k, g] of byKey) {
-      if (!g.includes(k) && k >= MIN_FOLD && k <= MAX_FOLD) g.push(k);
-      if (g.length < 2) continue;
-      g.sort((a, b) => a - b);
-      for (const x of g) foldOrbits.set(x, g);
-    }
-  }
+  foldOrbits ??= buildFoldOrbits();
   return foldOrbits.get(c) ?? [c];
 }
 

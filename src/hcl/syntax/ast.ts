@@ -2,13 +2,13 @@ import { Value } from "../cty/value.js";
 import type { Diagnostic } from "../diagnostic.js";
 import { type Range, rangeBetween } from "../pos.js";
 import type {
-  Attribute as HclAttribute,
-  Block as HclBlock,
-  Body as HclBody,
   BodyContent,
   BodySchema,
   EvalContext,
   Expression,
+  Attribute as HclAttribute,
+  Block as HclBlock,
+  Body as HclBody,
   StaticCall,
   StaticMapItem,
   Traversal,
@@ -680,7 +680,11 @@ export class Body implements HclBody {
   }
 
   missingItemRange(): Range {
-    return { filename: this.srcRange.filename, start: this.srcRange.start, end: this.srcRange.start };
+    return {
+      filename: this.srcRange.filename,
+      start: this.srcRange.start,
+      end: this.srcRange.start,
+    };
   }
 
   content(schema: BodySchema): { content: BodyContent; diags: Diagnostic[] } {

@@ -1,4 +1,4 @@
-import { convert, getConversion, type Conversion } from "../cty/convert.js";
+import { type Conversion, convert, getConversion } from "../cty/convert.js";
 import { ArgError, type FunctionImpl, type Parameter } from "../cty/function.js";
 import { ArithmeticError } from "../cty/number.js";
 import { Type } from "../cty/type.js";
@@ -9,8 +9,8 @@ import { type Range, rangeBetween } from "../pos.js";
 import type { EvalContext, Expression, Traversal, ValueResult } from "../structure.js";
 import type {
   AnyExpr,
-  BinaryOperator,
   BinaryOpExpr,
+  BinaryOperator,
   ConditionalExpr,
   Expr,
   ForExpr,
@@ -438,7 +438,11 @@ export function traverseAbs(traversal: Traversal, ctx: EvalContext | undefined):
   return {
     value: Value.dynamic,
     diags: [
-      err("Unknown variable", `There is no variable named ${goQuote(name)}.${suggestion}`, root.range),
+      err(
+        "Unknown variable",
+        `There is no variable named ${goQuote(name)}.${suggestion}`,
+        root.range,
+      ),
     ],
   };
 }
@@ -1160,7 +1164,14 @@ function evalBinaryOp(e: BinaryOpExpr, ctx: EvalContext | undefined): ValueResul
   } catch (x) {
     const message = x instanceof Error ? x.message : String(x);
     diags.push(
-      exprErr("Operation failed", `Error during operation: ${message}.`, e.range, undefined, e, ctx),
+      exprErr(
+        "Operation failed",
+        `Error during operation: ${message}.`,
+        e.range,
+        undefined,
+        e,
+        ctx,
+      ),
     );
     return { value: Value.unknown(spec.ret), diags };
   }

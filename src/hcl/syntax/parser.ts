@@ -5,10 +5,10 @@ import type { ParseResult, Traversal, Traverser } from "../structure.js";
 import {
   AnonSymbolExpr,
   Attribute,
+  BinaryOpExpr,
   type BinaryOperator,
   Block,
   Body,
-  BinaryOpExpr,
   ConditionalExpr,
   type Expr,
   ForExpr,
@@ -29,7 +29,7 @@ import {
   UnaryOpExpr,
 } from "./ast.js";
 import { litBool, litDynamic, litNull, litNumber, litString, litUnknownNumber } from "./lit.js";
-import { decodeSource, scan } from "./scanner.js";
+import { scan } from "./scanner.js";
 import { type Token, TokenType } from "./token.js";
 import { goQuote, nameSuggestion, trimLeftSpace, trimRightSpace } from "./util.js";
 
@@ -152,10 +152,16 @@ export function checkInvalidTokens(tokens: readonly Token[]): Diagnostic[] {
         if (toldBitwise < 4) {
           let suggestion = "";
           if (tok.type === TokenType.BitwiseAnd) suggestion = ' Did you mean boolean AND ("&&")?';
-          else if (tok.type === TokenType.BitwiseOr) suggestion = ' Did you mean boolean OR ("||")?';
-          else if (tok.type === TokenType.BitwiseNot) suggestion = ' Did you mean boolean NOT ("!")?';
+          else if (tok.type === TokenType.BitwiseOr)
+            suggestion = ' Did you mean boolean OR ("||")?';
+          else if (tok.type === TokenType.BitwiseNot)
+            suggestion = ' Did you mean boolean NOT ("!")?';
           diags.push(
-            err("Unsupported operator", `Bitwise operators are not supported.${suggestion}`, tok.range),
+            err(
+              "Unsupported operator",
+              `Bitwise operators are not supported.${suggestion}`,
+              tok.range,
+            ),
           );
           toldBitwise++;
         }
@@ -947,15 +953,7 @@ class Parser {
     }
 
     body ??= new Body(new Map(), [], rangeBetween(oBrace.range, cBraceRange), cBraceRange);
-    return new Block(
-      blockType,
-      labels,
-      body,
-      ident.range,
-      labelRanges,
-      oBrace.range,
-      cBraceRange,
-    );
+    return new Block(blockType, labels, body, ident.range, labelRanges, oBrace.range, cBraceRange);
   }
 
   // --- expressions --------------------------------------------------------
@@ -1020,7 +1018,12 @@ class Parser {
       const mr = this.mark();
       const rhs = this.parseBinaryOps(level + 1);
       if (this.recovery && this.errorsSince(mr)) return lhs;
-      lhs = new BinaryOpExpr(lhs, BINARY_OP_NAMES.get(tt)!, rhs, rangeBetween(lhs.range, rhs.range));
+      lhs = new BinaryOpExpr(
+        lhs,
+        BINARY_OP_NAMES.get(tt)!,
+        rhs,
+        rangeBetween(lhs.range, rhs.range),
+      );
     }
     return lhs;
   }
@@ -2017,7 +2020,11 @@ class Parser {
           );
           return ret;
         }
-        ret.push({ kind: "attr", name: nameTok.text, range: rangeBetween(dot.range, nameTok.range) });
+        ret.push({
+          kind: "attr",
+          name: nameTok.text,
+          range: rangeBetween(dot.range, nameTok.range),
+        });
         continue;
       }
       if (next.type === TokenType.OBrack) {
@@ -2195,17 +2202,17 @@ class TemplateParser {
       case "end":
         this.read();
         this.p.error(
-            "Unexpected end of template",
-            "The control directives within this template are unbalanced.",
-            next.range,
+          "Unexpected end of template",
+          "The control directives within this template are unbalanced.",
+          next.range,
         );
         return new LiteralValueExpr(litDynamic(), next.range);
       case "endctrl":
         this.read();
         this.p.error(
-            `Unexpected ${next.which} directive`,
-            "The control directives within this template are unbalanced.",
-            next.range,
+          `Unexpected ${next.which} directive`,
+          "The control directives within this template are unbalanced.",
+          next.range,
         );
         return new LiteralValueExpr(litDynamic(), next.range);
     }
@@ -2249,9 +2256,9 @@ class TemplateParser {
       const next = this.peek();
       if (next.t === "end") {
         this.p.error(
-            "Unexpected end of template",
-            `The if directive at ${formatRangeGo(openIf.range)} is missing its corresponding endif directive.`,
-            next.range,
+          "Unexpected end of template",
+          `The if directive at ${formatRangeGo(openIf.range)} is missing its corresponding endif directive.`,
+          next.range,
         );
         return new LiteralValueExpr(litDynamic(), next.range);
       }
@@ -2263,18 +2270,18 @@ class TemplateParser {
             continue;
           }
           this.p.error(
-              "Unexpected else directive",
-              `Already in the else clause for the if started at ${formatRangeGo(openIf.range)}.`,
-              next.range,
+            "Unexpected else directive",
+            `Already in the else clause for the if started at ${formatRangeGo(openIf.range)}.`,
+            next.range,
           );
         } else if (next.which === "endif") {
           endifRange = next.range;
           break;
         } else {
           this.p.error(
-              `Unexpected ${next.which} directive`,
-              `Expecting an endif directive for the if started at ${formatRangeGo(openIf.range)}.`,
-              next.range,
+            `Unexpected ${next.which} directive`,
+            `Expecting an endif directive for the if started at ${formatRangeGo(openIf.range)}.`,
+            next.range,
           );
         }
         return new LiteralValueExpr(litDynamic(), next.range);
@@ -2315,9 +2322,9 @@ class TemplateParser {
       const next = this.peek();
       if (next.t === "end") {
         this.p.error(
-            "Unexpected end of template",
-            `The for directive at ${formatRangeGo(openFor.range)} is missing its corresponding endfor directive.`,
-            next.range,
+          "Unexpected end of template",
+          `The for directive at ${formatRangeGo(openFor.range)} is missing its corresponding endfor directive.`,
+          next.range,
         );
         return new LiteralValueExpr(litDynamic(), next.range);
       }
@@ -2325,18 +2332,18 @@ class TemplateParser {
         this.read();
         if (next.which === "else") {
           this.p.error(
-              "Unexpected else directive",
-              "An else clause is not expected for a for directive.",
-              next.range,
+            "Unexpected else directive",
+            "An else clause is not expected for a for directive.",
+            next.range,
           );
         } else if (next.which === "endfor") {
           endforRange = next.range;
           break;
         } else {
           this.p.error(
-              `Unexpected ${next.which} directive`,
-              `Expecting an endfor directive corresponding to the for directive at ${formatRangeGo(openFor.range)}.`,
-              next.range,
+            `Unexpected ${next.which} directive`,
+            `Expecting an endfor directive corresponding to the for directive at ${formatRangeGo(openFor.range)}.`,
+            next.range,
           );
         }
         return new LiteralValueExpr(litDynamic(), next.range);
@@ -2345,7 +2352,10 @@ class TemplateParser {
     }
     if (contentExprs.length === 0) {
       contentExprs.push(
-        new LiteralValueExpr(litString(""), emptyRangeAt(openFor.range.filename, openFor.range.end)),
+        new LiteralValueExpr(
+          litString(""),
+          emptyRangeAt(openFor.range.filename, openFor.range.end),
+        ),
       );
     }
     const contentExpr = new TemplateExpr(
@@ -2437,4 +2447,3 @@ export function isValidIdentifier(s: string): boolean {
   return toks.length === 2 && toks[0]!.type === TokenType.Ident && toks[0]!.text === s;
 }
 
-export { decodeSource };

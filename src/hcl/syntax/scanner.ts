@@ -16,7 +16,7 @@ import { trimSpace } from "./util.js";
 
 export type ScanMode = "normal" | "template";
 
-const enum Ch {
+enum Ch {
   Tab = 9,
   LF = 10,
   CR = 13,
@@ -211,7 +211,7 @@ export class PosTracker {
   }
 }
 
-const enum Mode {
+enum Mode {
   Main,
   Str,
   Heredoc,

@@ -67,7 +67,7 @@ test("decode", () => {
   assert.equal(jsonDecode("0.1").asBigNum().prec, 512);
   assert.equal(
     jsonImpliedType('{"a":[1,"x"],"b":null}').toString(),
-    "object({a=tuple([number, string]), b=any})",
+    "object({a=tuple([number,string]),b=any})",
   );
 });
 

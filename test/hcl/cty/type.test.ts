@@ -18,8 +18,8 @@ test("names and type expressions", () => {
       "set of list of number",
       "set(list(number))",
     ],
-    [Type.tuple([str, num]), "tuple", "tuple", "tuple([string, number])"],
-    [Type.object({ b: num, a: str }), "object", "object", "object({a=string, b=number})"],
+    [Type.tuple([str, num]), "tuple", "tuple", "tuple([string,number])"],
+    [Type.object({ b: num, a: str }), "object", "object", "object({a=string,b=number})"],
     [Type.object({ "x y": str }, ["x y"]), "object", "object", 'object({"x y"=optional(string)})'],
     [
       Type.list(Type.map(str)),

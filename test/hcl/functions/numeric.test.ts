@@ -100,7 +100,11 @@ const cases: Case[] = [
   ["pow", [N(7), N(22)], num("3909821048582988300")],
   ["pow", [N(10), N(400)], INF],
   ["pow", [N(0), N(-1)], INF],
-  ["pow", [N(-8), N(1).divide(N(3))], { error: "cannot compute the power: the result is not a number" }],
+  [
+    "pow",
+    [N(-8), N(1).divide(N(3))],
+    { error: "cannot compute the power: the result is not a number" },
+  ],
   // signum
   ["signum", [N(-5)], N(-1)],
   ["signum", [N(0)], N(0)],

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: HCL template syntax in test inputs
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ArgError, FunctionError, FunctionImpl } from "../../../src/hcl/cty/function.js";
@@ -119,7 +120,7 @@ const valueCases: [string, string][] = [
   // short-circuit with unknowns and errors
   ["false && nope", "cty.False"],
   ["true || nope", "cty.True"],
-  ["u == \"x\" || true", "cty.True"],
+  ['u == "x" || true', "cty.True"],
   ['u == "x" && false', "cty.False"],
   ['u == "x" && true', "unknown(bool)"],
   ['u == "x"', "unknown(bool)"],
@@ -132,7 +133,7 @@ const valueCases: [string, string][] = [
   ["t ? {a = 1} : {b = 2}", 'cty.MapVal({"a": cty.NumberVal(1)})'],
   ["t ? [1] : []", "cty.ListVal([cty.NumberVal(1)])"],
   ["t ? l : []", 'cty.ListVal([cty.StringVal("x"), cty.StringVal("y")])'],
-  ["u == \"x\" ? 1 : 2", "unknown(number)"],
+  ['u == "x" ? 1 : 2', "unknown(number)"],
   ['"true" ? 1 : 2', "cty.NumberVal(1)"],
   ["t ? dyn : 1", "cty.DynamicVal"],
   // strings and templates
@@ -158,10 +159,13 @@ const valueCases: [string, string][] = [
   ["<<EOT\na ${s}\nEOT\n", 'cty.StringVal("a hi\\n")'],
   ["<<-EOT\n    a\n      ${s}\n    EOT\n", 'cty.StringVal("a\\n  hi\\n")'],
   // collections
-  ["[1, \"a\", true]", 'cty.TupleVal([cty.NumberVal(1), cty.StringVal("a"), cty.True])'],
+  ['[1, "a", true]', 'cty.TupleVal([cty.NumberVal(1), cty.StringVal("a"), cty.True])'],
   ["[]", "cty.EmptyTupleVal"],
   ["{}", "cty.EmptyObjectVal"],
-  ['{a = 1, "b c" = 2, (s) = 3, 4 = 5}', 'cty.ObjectVal({"4": cty.NumberVal(5), "a": cty.NumberVal(1), "b c": cty.NumberVal(2), "hi": cty.NumberVal(3)})'],
+  [
+    '{a = 1, "b c" = 2, (s) = 3, 4 = 5}',
+    'cty.ObjectVal({"4": cty.NumberVal(5), "a": cty.NumberVal(1), "b c": cty.NumberVal(2), "hi": cty.NumberVal(3)})',
+  ],
   ["{a = 1, a = 2}", 'cty.ObjectVal({"a": cty.NumberVal(2)})'],
   ["{(u) = 1}", "cty.DynamicVal"],
   ["{null = 1, true = 2}", 'cty.ObjectVal({"null": cty.NumberVal(1), "true": cty.NumberVal(2)})'],
@@ -194,10 +198,13 @@ const valueCases: [string, string][] = [
   // for expressions
   ["[for x in l : upper(x)]", 'cty.TupleVal([cty.StringVal("X"), cty.StringVal("Y")])'],
   ["[for i, x in l : i]", "cty.TupleVal([cty.NumberVal(0), cty.NumberVal(1)])"],
-  ["[for x in l : x if x != \"x\"]", 'cty.TupleVal([cty.StringVal("y")])'],
+  ['[for x in l : x if x != "x"]', 'cty.TupleVal([cty.StringVal("y")])'],
   ["{for k, v in m : v => k}", 'cty.ObjectVal({"1": cty.StringVal("x"), "2": cty.StringVal("y")})'],
   ["{for k, v in o : k => v}", 'cty.ObjectVal({"k": cty.StringVal("v"), "n": cty.NumberVal(2)})'],
-  ["{for x in [\"a\", \"b\", \"a\"] : x => x...}", 'cty.ObjectVal({"a": cty.TupleVal([cty.StringVal("a"), cty.StringVal("a")]), "b": cty.TupleVal([cty.StringVal("b")])})'],
+  [
+    '{for x in ["a", "b", "a"] : x => x...}',
+    'cty.ObjectVal({"a": cty.TupleVal([cty.StringVal("a"), cty.StringVal("a")]), "b": cty.TupleVal([cty.StringVal("b")])})',
+  ],
   ["[for x in st : x]", 'cty.TupleVal([cty.StringVal("p"), cty.StringVal("q")])'],
   ["[for k, x in st : k]", 'cty.TupleVal([cty.StringVal("p"), cty.StringVal("q")])'],
   ["[for x in ul : x]", "cty.DynamicVal"],
@@ -221,11 +228,14 @@ const valueCases: [string, string][] = [
   ['sec == "pw"', "cty.True.Mark(sensitive)"],
   ["secList[0]", 'cty.StringVal("a").Mark(sensitive)'],
   ["secList[*]", 'cty.ListVal([cty.StringVal("a"), cty.StringVal("b")]).Mark(sensitive)'],
-  ["[for x in secList : x]", 'cty.TupleVal([cty.StringVal("a"), cty.StringVal("b")]).Mark(sensitive)'],
-  ['upper(sec)', 'cty.StringVal("PW").Mark(sensitive)'],
+  [
+    "[for x in secList : x]",
+    'cty.TupleVal([cty.StringVal("a"), cty.StringVal("b")]).Mark(sensitive)',
+  ],
+  ["upper(sec)", 'cty.StringVal("PW").Mark(sensitive)'],
   ['join(",", secList...)', 'cty.StringVal("a,b").Mark(sensitive)'],
   ['sec == "pw" ? 1 : 2', "cty.NumberVal(1).Mark(sensitive)"],
-  ['{(sec) = 1}', 'cty.ObjectVal({"pw": cty.NumberVal(1)}).Mark(sensitive)'],
+  ["{(sec) = 1}", 'cty.ObjectVal({"pw": cty.NumberVal(1)}).Mark(sensitive)'],
   // parentheses and null
   ["(1)", "cty.NumberVal(1)"],
   ["null", "null(dynamic)"],
@@ -248,8 +258,20 @@ test("evaluation table", () => {
 const errorCases: [string, [string, string, string][]][] = [
   ["nope", [["Unknown variable", 'There is no variable named "nope".', "1:1-1:5"]]],
   ["ss", [["Unknown variable", 'There is no variable named "ss". Did you mean "s"?', "1:1-1:3"]]],
-  ["o.zz", [["Unsupported attribute", 'This object does not have an attribute named "zz".', "1:2-1:5"]]],
-  ["a.b", [["Unsupported attribute", "Can't access attributes on a primitive-typed value (number).", "1:2-1:4"]]],
+  [
+    "o.zz",
+    [["Unsupported attribute", 'This object does not have an attribute named "zz".', "1:2-1:5"]],
+  ],
+  [
+    "a.b",
+    [
+      [
+        "Unsupported attribute",
+        "Can't access attributes on a primitive-typed value (number).",
+        "1:2-1:4",
+      ],
+    ],
+  ],
   ["l.k", [["Unsupported attribute", "This value does not have any attributes.", "1:2-1:4"]]],
   [
     "objs.id",
@@ -261,9 +283,30 @@ const errorCases: [string, [string, string, string][]][] = [
       ],
     ],
   ],
-  ["m.zz", [["Missing map element", 'This map does not have an element with the key "zz".', "1:2-1:5"]]],
-  ["nul.x", [["Attempt to get attribute from null value", "This value is null, so it does not have any attributes.", "1:4-1:6"]]],
-  ["nul[0]", [["Attempt to index null value", "This value is null, so it does not have any indices.", "1:4-1:7"]]],
+  [
+    "m.zz",
+    [["Missing map element", 'This map does not have an element with the key "zz".', "1:2-1:5"]],
+  ],
+  [
+    "nul.x",
+    [
+      [
+        "Attempt to get attribute from null value",
+        "This value is null, so it does not have any attributes.",
+        "1:4-1:6",
+      ],
+    ],
+  ],
+  [
+    "nul[0]",
+    [
+      [
+        "Attempt to index null value",
+        "This value is null, so it does not have any indices.",
+        "1:4-1:7",
+      ],
+    ],
+  ],
   [
     "l[5]",
     [
@@ -325,7 +368,16 @@ const errorCases: [string, [string, string, string][]][] = [
       ],
     ],
   ],
-  ['m["zz"]', [["Invalid index", "The given key does not identify an element in this collection value.", "1:2-1:8"]]],
+  [
+    'm["zz"]',
+    [
+      [
+        "Invalid index",
+        "The given key does not identify an element in this collection value.",
+        "1:2-1:8",
+      ],
+    ],
+  ],
   [
     "st[0]",
     [
@@ -337,16 +389,58 @@ const errorCases: [string, [string, string, string][]][] = [
     ],
   ],
   ["a[0]", [["Invalid index", "This value does not have any indices.", "1:2-1:5"]]],
-  ["l[s]", [["Invalid index", "The given key does not identify an element in this collection value: a number is required.", "1:2-1:5"]]],
-  ['"a" + 1', [["Invalid operand", "Unsuitable value for left operand: a number is required.", "1:1-1:4"]]],
-  ['1 + "a"', [["Invalid operand", "Unsuitable value for right operand: a number is required.", "1:5-1:8"]]],
-  ["1 + l", [["Invalid operand", "Unsuitable value for right operand: number required.", "1:5-1:6"]]],
-  ['!"x"', [["Invalid operand", "Unsuitable value for unary operand: a bool is required.", "1:2-1:5"]]],
-  ["-s", [["Invalid operand", "Unsuitable value for unary operand: a number is required.", "1:2-1:3"]]],
-  ["null || true && null", [["Operation failed", "Error during operation: argument must not be null.", "1:9-1:21"]]],
-  ["nul + 1", [["Operation failed", "Error during operation: argument must not be null.", "1:1-1:8"]]],
-  ["-null", [["Operation failed", "Error during operation: argument must not be null.", "1:1-1:6"]]],
-  ["0 / 0", [["Operation failed", "Error during operation: can't divide zero by zero or infinity by infinity.", "1:1-1:6"]]],
+  [
+    "l[s]",
+    [
+      [
+        "Invalid index",
+        "The given key does not identify an element in this collection value: a number is required.",
+        "1:2-1:5",
+      ],
+    ],
+  ],
+  [
+    '"a" + 1',
+    [["Invalid operand", "Unsuitable value for left operand: a number is required.", "1:1-1:4"]],
+  ],
+  [
+    '1 + "a"',
+    [["Invalid operand", "Unsuitable value for right operand: a number is required.", "1:5-1:8"]],
+  ],
+  [
+    "1 + l",
+    [["Invalid operand", "Unsuitable value for right operand: number required.", "1:5-1:6"]],
+  ],
+  [
+    '!"x"',
+    [["Invalid operand", "Unsuitable value for unary operand: a bool is required.", "1:2-1:5"]],
+  ],
+  [
+    "-s",
+    [["Invalid operand", "Unsuitable value for unary operand: a number is required.", "1:2-1:3"]],
+  ],
+  [
+    "null || true && null",
+    [["Operation failed", "Error during operation: argument must not be null.", "1:9-1:21"]],
+  ],
+  [
+    "nul + 1",
+    [["Operation failed", "Error during operation: argument must not be null.", "1:1-1:8"]],
+  ],
+  [
+    "-null",
+    [["Operation failed", "Error during operation: argument must not be null.", "1:1-1:6"]],
+  ],
+  [
+    "0 / 0",
+    [
+      [
+        "Operation failed",
+        "Error during operation: can't divide zero by zero or infinity by infinity.",
+        "1:1-1:6",
+      ],
+    ],
+  ],
   [
     "true ? 1 : [1]",
     [
@@ -377,11 +471,41 @@ const errorCases: [string, [string, string, string][]][] = [
       ],
     ],
   ],
-  ["nul ? 1 : 2", [["Null condition", "The condition value is null. Conditions must either be true or false.", "1:1-1:4"]]],
-  ["s ? 1 : 2", [["Incorrect condition type", "The condition expression must be of type bool.", "1:1-1:2"]]],
+  [
+    "nul ? 1 : 2",
+    [
+      [
+        "Null condition",
+        "The condition value is null. Conditions must either be true or false.",
+        "1:1-1:4",
+      ],
+    ],
+  ],
+  [
+    "s ? 1 : 2",
+    [["Incorrect condition type", "The condition expression must be of type bool.", "1:1-1:2"]],
+  ],
   ["true ? nope : 2", [["Unknown variable", 'There is no variable named "nope".', "1:8-1:12"]]],
-  ['"x${nul}"', [["Invalid template interpolation value", "The expression result is null. Cannot include a null value in a string template.", "1:5-1:8"]]],
-  ['"x${l}"', [["Invalid template interpolation value", "Cannot include the given value in a string template: string required.", "1:5-1:6"]]],
+  [
+    '"x${nul}"',
+    [
+      [
+        "Invalid template interpolation value",
+        "The expression result is null. Cannot include a null value in a string template.",
+        "1:5-1:8",
+      ],
+    ],
+  ],
+  [
+    '"x${l}"',
+    [
+      [
+        "Invalid template interpolation value",
+        "Cannot include the given value in a string template: string required.",
+        "1:5-1:6",
+      ],
+    ],
+  ],
   [
     '"%{for x in [l]}${x}%{endfor}"',
     [
@@ -392,25 +516,85 @@ const errorCases: [string, [string, string, string][]][] = [
       ],
     ],
   ],
-  ["[for x in nul : x]", [["Iteration over null value", "A null value cannot be used as the collection in a 'for' expression.", "1:11-1:14"]]],
-  ["[for x in a : x]", [["Iteration over non-iterable value", "A value of type number cannot be used as the collection in a 'for' expression.", "1:11-1:12"]]],
-  ["[for x in l : x if nul]", [["Condition is null", "The value of the 'if' clause must not be null.", "1:20-1:23"]]],
-  ["[for x in l : x if s]", [["Invalid 'for' condition", "The 'if' clause value is invalid: a bool is required.", "1:20-1:21"]]],
-  ["[for x in l : x if x]", [["Invalid 'for' condition", "The 'if' clause value is invalid: a bool is required.", "1:20-1:21"]]],
-  ["{for x in l : nul => x}", [["Invalid object key", "Key expression in 'for' expression must not produce a null value.", "1:15-1:18"]]],
-  ["{for x in l : [x] => x}", [["Invalid object key", "The key expression produced an invalid result: string required.", "1:15-1:18"]]],
+  [
+    "[for x in nul : x]",
+    [
+      [
+        "Iteration over null value",
+        "A null value cannot be used as the collection in a 'for' expression.",
+        "1:11-1:14",
+      ],
+    ],
+  ],
+  [
+    "[for x in a : x]",
+    [
+      [
+        "Iteration over non-iterable value",
+        "A value of type number cannot be used as the collection in a 'for' expression.",
+        "1:11-1:12",
+      ],
+    ],
+  ],
+  [
+    "[for x in l : x if nul]",
+    [["Condition is null", "The value of the 'if' clause must not be null.", "1:20-1:23"]],
+  ],
+  [
+    "[for x in l : x if s]",
+    [
+      [
+        "Invalid 'for' condition",
+        "The 'if' clause value is invalid: a bool is required.",
+        "1:20-1:21",
+      ],
+    ],
+  ],
+  [
+    "[for x in l : x if x]",
+    [
+      [
+        "Invalid 'for' condition",
+        "The 'if' clause value is invalid: a bool is required.",
+        "1:20-1:21",
+      ],
+    ],
+  ],
+  [
+    "{for x in l : nul => x}",
+    [
+      [
+        "Invalid object key",
+        "Key expression in 'for' expression must not produce a null value.",
+        "1:15-1:18",
+      ],
+    ],
+  ],
+  [
+    "{for x in l : [x] => x}",
+    [
+      [
+        "Invalid object key",
+        "The key expression produced an invalid result: string required.",
+        "1:15-1:18",
+      ],
+    ],
+  ],
   [
     '{for x in ["a", "a"] : x => x}',
     [
       [
         "Duplicate object key",
-        'Two different items produced the key "a" in this \'for\' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.',
+        "Two different items produced the key \"a\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
         "1:24-1:25",
       ],
     ],
   ],
   ["{(nul) = 1}", [["Null value as key", "Can't use a null value as a key.", "1:10-1:11"]]],
-  ["{(l) = 1}", [["Incorrect key type", "Can't use this value as a key: string required.", "1:2-1:5"]]],
+  [
+    "{(l) = 1}",
+    [["Incorrect key type", "Can't use this value as a key: string required.", "1:2-1:5"]],
+  ],
   [
     "{a.b = 1}",
     [
@@ -421,7 +605,16 @@ const errorCases: [string, [string, string, string][]][] = [
       ],
     ],
   ],
-  ["nulList[*]", [["Splat of null value", "Splat expressions (with the * symbol) cannot be applied to null sequences.", "1:1-1:8"]]],
+  [
+    "nulList[*]",
+    [
+      [
+        "Splat of null value",
+        "Splat expressions (with the * symbol) cannot be applied to null sequences.",
+        "1:1-1:8",
+      ],
+    ],
+  ],
   // One diagnostic per element, as in HCL.
   [
     "objs[*].zz",
@@ -430,17 +623,110 @@ const errorCases: [string, [string, string, string][]][] = [
       ["Unsupported attribute", 'This object does not have an attribute named "zz".', "1:8-1:11"],
     ],
   ],
-  ["uper(s)", [["Call to unknown function", 'There is no function named "uper". Did you mean "upper"?', "1:1-1:5"]]],
-  ["upper()", [["Not enough function arguments", 'Function "upper" expects 1 argument(s). Missing value for "str".', "1:7-1:8"]]],
-  ["join()", [["Not enough function arguments", 'Function "join" expects at least 1 argument(s). Missing value for "sep".', "1:6-1:7"]]],
-  ['upper("a", "b")', [["Too many function arguments", 'Function "upper" expects only 1 argument(s).', "1:13-1:14"]]],
-  ["upper(l)", [["Invalid function argument", 'Invalid value for "str" parameter: string required.', "1:7-1:8"]]],
-  ['join("-", l, "x")', [["Invalid function argument", 'Invalid value for "parts" parameter: string required.', "1:11-1:12"]]],
-  ["picky(-1)", [["Invalid function argument", 'Invalid value for "n" parameter: must not be negative.', "1:7-1:8"]]],
-  ["picky(0)", [["Error in function call", 'Call to function "picky" failed: zero is not allowed.', "1:1-1:7"]]],
-  ['join("-", nulList...)', [["Invalid expanding argument value", "The expanding argument (indicated by ...) must not be null.", "1:11-1:18"]]],
-  ['join("-", null...)', [["Invalid expanding argument value", "The expanding argument (indicated by ...) must not be null.", "1:11-1:15"]]],
-  ['join("-", s...)', [["Invalid expanding argument value", "The expanding argument (indicated by ...) must be of a tuple, list, or set type.", "1:11-1:12"]]],
+  [
+    "uper(s)",
+    [
+      [
+        "Call to unknown function",
+        'There is no function named "uper". Did you mean "upper"?',
+        "1:1-1:5",
+      ],
+    ],
+  ],
+  [
+    "upper()",
+    [
+      [
+        "Not enough function arguments",
+        'Function "upper" expects 1 argument(s). Missing value for "str".',
+        "1:7-1:8",
+      ],
+    ],
+  ],
+  [
+    "join()",
+    [
+      [
+        "Not enough function arguments",
+        'Function "join" expects at least 1 argument(s). Missing value for "sep".',
+        "1:6-1:7",
+      ],
+    ],
+  ],
+  [
+    'upper("a", "b")',
+    [["Too many function arguments", 'Function "upper" expects only 1 argument(s).', "1:13-1:14"]],
+  ],
+  [
+    "upper(l)",
+    [
+      [
+        "Invalid function argument",
+        'Invalid value for "str" parameter: string required.',
+        "1:7-1:8",
+      ],
+    ],
+  ],
+  [
+    'join("-", l, "x")',
+    [
+      [
+        "Invalid function argument",
+        'Invalid value for "parts" parameter: string required.',
+        "1:11-1:12",
+      ],
+    ],
+  ],
+  [
+    "picky(-1)",
+    [
+      [
+        "Invalid function argument",
+        'Invalid value for "n" parameter: must not be negative.',
+        "1:7-1:8",
+      ],
+    ],
+  ],
+  [
+    "picky(0)",
+    [
+      [
+        "Error in function call",
+        'Call to function "picky" failed: zero is not allowed.',
+        "1:1-1:7",
+      ],
+    ],
+  ],
+  [
+    'join("-", nulList...)',
+    [
+      [
+        "Invalid expanding argument value",
+        "The expanding argument (indicated by ...) must not be null.",
+        "1:11-1:18",
+      ],
+    ],
+  ],
+  [
+    'join("-", null...)',
+    [
+      [
+        "Invalid expanding argument value",
+        "The expanding argument (indicated by ...) must not be null.",
+        "1:11-1:15",
+      ],
+    ],
+  ],
+  [
+    'join("-", s...)',
+    [
+      [
+        "Invalid expanding argument value",
+        "The expanding argument (indicated by ...) must be of a tuple, list, or set type.",
+        "1:11-1:12",
+      ],
+    ],
+  ],
 ];
 
 function diagRow(d: Diagnostic): [string, string, string] {
@@ -467,8 +753,14 @@ test("evaluation without a context", () => {
   assert.deepEqual(f.diags.map(diagRow), [
     ["Function calls not allowed", "Functions may not be called here.", "1:1-1:11"],
   ]);
-  assert.equal(render(evalSrc("[for x in [1, 2] : x * 2]", null).value), "cty.TupleVal([cty.NumberVal(2), cty.NumberVal(4)])");
-  assert.equal(render(evalSrc("[{a = 1}, {a = 2}][*].a", null).value), "cty.TupleVal([cty.NumberVal(1), cty.NumberVal(2)])");
+  assert.equal(
+    render(evalSrc("[for x in [1, 2] : x * 2]", null).value),
+    "cty.TupleVal([cty.NumberVal(2), cty.NumberVal(4)])",
+  );
+  assert.equal(
+    render(evalSrc("[{a = 1}, {a = 2}][*].a", null).value),
+    "cty.TupleVal([cty.NumberVal(1), cty.NumberVal(2)])",
+  );
   assert.equal(render(evalSrc('"${1 + 1}"', null).value), "cty.NumberVal(2)");
 });
 
@@ -496,7 +788,27 @@ test("index, getAttr and traverseAbs helpers", () => {
 
 test("the evaluator never throws on corpus-like input", () => {
   // A broad sweep of odd combinations: each must return a value and diagnostics.
-  const atoms = ["a", "s", "l", "o", "m", "st", "tu", "nul", "u", "ul", "dyn", "sec", "objs", "null", "1", '"x"', "true", "[]", "{}"];
+  const atoms = [
+    "a",
+    "s",
+    "l",
+    "o",
+    "m",
+    "st",
+    "tu",
+    "nul",
+    "u",
+    "ul",
+    "dyn",
+    "sec",
+    "objs",
+    "null",
+    "1",
+    '"x"',
+    "true",
+    "[]",
+    "{}",
+  ];
   const forms = [
     (x: string, y: string) => `${x} + ${y}`,
     (x: string, y: string) => `${x} == ${y}`,

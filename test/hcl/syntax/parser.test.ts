@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: HCL template syntax in test inputs
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Body, Expr } from "../../../src/hcl/syntax/ast.js";
@@ -72,7 +73,7 @@ const exprCases: [string, string][] = [
   ["[for x in y : x]", "(for x y x)"],
   ["[for i, x in y : x if i > 0]", "(for i,x y x if (> i 0))"],
   ["{for k, v in m : v => k...}", "(for k,v m v => k ...)"],
-  ["{for k, v in m : v => k... if k != \"\"}", '(for k,v m v => k ... if (!= k (tmpl "")))'],
+  ['{for k, v in m : v => k... if k != ""}', '(for k,v m v => k ... if (!= k (tmpl "")))'],
   ["[for x in\n y :\n x]", "(for x y x)"],
   ['"abc"', '(tmpl "abc")'],
   ['""', '(tmpl "")'],
@@ -120,12 +121,12 @@ test("parseExpression reports extra characters", () => {
 // Configuration files -> diagnostics (summary @ subject range), in HCL's order.
 const errorCases: [string, string[]][] = [
   ["a = 1\na = 2\n", ["Attribute redefined @2:1-2:2"]],
-  ["\"a\" = 1\n", ["Invalid argument name @1:1-1:2"]],
+  ['"a" = 1\n', ["Invalid argument name @1:1-1:2"]],
   ["a b = 1\n", ["Invalid block definition @1:5-1:6"]],
   ["a = 1 b = 2\n", ["Missing newline after argument @1:7-1:8"]],
   ["a = 1, b = 2\n", ["Unexpected comma after argument @1:6-1:7"]],
-  ["b \"l\" = {\n}\n", ["Invalid block definition @1:7-1:8"]],
-  ["b \"l\"\n{\n}\n", ["Invalid block definition @1:6-2:1"]],
+  ['b "l" = {\n}\n', ["Invalid block definition @1:7-1:8"]],
+  ['b "l"\n{\n}\n', ["Invalid block definition @1:6-2:1"]],
   ["b { a = 1, c = 2 }\n", ["Invalid single-argument block definition @1:10-1:11"]],
   ["b {\n", ["Unclosed configuration block @1:3-1:4"]],
   ["b { a = 1 } c = 2\n", ["Missing newline after block definition @1:13-1:14"]],
@@ -155,50 +156,92 @@ const errorCases: [string, string[]][] = [
   ["a = x[1\n", ["Missing close bracket on index @2:1-2:1"]],
   ["a = x.0.1\n", ["Invalid legacy index syntax @1:7-1:10"]],
   ["a = x.*.0.1\n", ["Invalid legacy index syntax @1:7-1:8"]],
-  ["a = \"${x\"\n", ["Invalid multi-line string @1:10-2:1","Unclosed template interpolation sequence @1:6-1:8"]],
-  ["a = \"${x y}\"\n", ["Extra characters after interpolation expression @1:10-1:11"]],
-  ["a = \"${x:y}\"\n", ["Extra characters after interpolation expression @1:9-1:10"]],
-  ["a = \"%{ bogus }\"\n", ["Invalid template control keyword @1:9-1:14"]],
-  ["a = \"%{ iff x }\"\n", ["Invalid template control keyword @1:9-1:12"]],
-  ["a = \"%{ if x }\"\n", ["Unexpected end of template @1:15-1:16"]],
-  ["a = \"%{ endif }\"\n", ["Unexpected endif directive @1:6-1:16"]],
-  ["a = \"%{ for x }%{ endfor }\"\n", ["Invalid 'for' directive @1:15-1:16","Unexpected endfor directive @1:16-1:27"]],
-  ["a = \"%{ for x, }%{ endfor }\"\n", ["Invalid 'for' directive @1:16-1:17","Unexpected endfor directive @1:17-1:28"]],
-  ["a = \"%{ for }%{ endfor }\"\n", ["Invalid 'for' directive @1:13-1:14","Unexpected endfor directive @1:14-1:25"]],
-  ["a = \"%{ if x }a%{ else }b%{ else }c%{ endif }\"\n", ["Unexpected else directive @1:26-1:35","Unexpected endif directive @1:36-1:46"]],
-  ["a = \"%{ for x in y }a%{ else }%{ endfor }\"\n", ["Unexpected else directive @1:22-1:31","Unexpected endfor directive @1:31-1:42"]],
-  ["a = \"%{ for x in y }a\"\n", ["Unexpected end of template @1:22-1:23"]],
-  ["a = \"%{ if x }a%{ endfor }\"\n", ["Unexpected endfor directive @1:16-1:27"]],
-  ["a = \"%{ for x in y }a%{ endif }\"\n", ["Unexpected endif directive @1:22-1:32"]],
-  ["a = \"%{ 1 }\"\n", ["Invalid template directive @1:9-1:10"]],
-  ["a = \"%{ if x y }%{endif}\"\n", ["Extra characters in if marker @1:14-1:15"]],
-  ["a = \"\\q \\u12 \\U0010FFFFF \\uD800\"\n", ["Invalid escape sequence @1:6-1:8","Invalid escape sequence @1:9-1:13","Invalid escape sequence @1:26-1:32"]],
-  ["a = \"abc\n", ["Invalid multi-line string @1:9-2:1","Unterminated template string @1:9-2:1"]],
-  ["b \"${x}\" {}\n", ["Invalid string literal @1:4-1:6"]],
-  ["b \"%{x}\" {}\n", ["Invalid string literal @1:4-1:6"]],
-  ["b \"a\n", ["Invalid multi-line string @1:5-2:1","Invalid string literal @1:5-2:1"]],
+  [
+    'a = "${x"\n',
+    ["Invalid multi-line string @1:10-2:1", "Unclosed template interpolation sequence @1:6-1:8"],
+  ],
+  ['a = "${x y}"\n', ["Extra characters after interpolation expression @1:10-1:11"]],
+  ['a = "${x:y}"\n', ["Extra characters after interpolation expression @1:9-1:10"]],
+  ['a = "%{ bogus }"\n', ["Invalid template control keyword @1:9-1:14"]],
+  ['a = "%{ iff x }"\n', ["Invalid template control keyword @1:9-1:12"]],
+  ['a = "%{ if x }"\n', ["Unexpected end of template @1:15-1:16"]],
+  ['a = "%{ endif }"\n', ["Unexpected endif directive @1:6-1:16"]],
+  [
+    'a = "%{ for x }%{ endfor }"\n',
+    ["Invalid 'for' directive @1:15-1:16", "Unexpected endfor directive @1:16-1:27"],
+  ],
+  [
+    'a = "%{ for x, }%{ endfor }"\n',
+    ["Invalid 'for' directive @1:16-1:17", "Unexpected endfor directive @1:17-1:28"],
+  ],
+  [
+    'a = "%{ for }%{ endfor }"\n',
+    ["Invalid 'for' directive @1:13-1:14", "Unexpected endfor directive @1:14-1:25"],
+  ],
+  [
+    'a = "%{ if x }a%{ else }b%{ else }c%{ endif }"\n',
+    ["Unexpected else directive @1:26-1:35", "Unexpected endif directive @1:36-1:46"],
+  ],
+  [
+    'a = "%{ for x in y }a%{ else }%{ endfor }"\n',
+    ["Unexpected else directive @1:22-1:31", "Unexpected endfor directive @1:31-1:42"],
+  ],
+  ['a = "%{ for x in y }a"\n', ["Unexpected end of template @1:22-1:23"]],
+  ['a = "%{ if x }a%{ endfor }"\n', ["Unexpected endfor directive @1:16-1:27"]],
+  ['a = "%{ for x in y }a%{ endif }"\n', ["Unexpected endif directive @1:22-1:32"]],
+  ['a = "%{ 1 }"\n', ["Invalid template directive @1:9-1:10"]],
+  ['a = "%{ if x y }%{endif}"\n', ["Extra characters in if marker @1:14-1:15"]],
+  [
+    'a = "\\q \\u12 \\U0010FFFFF \\uD800"\n',
+    [
+      "Invalid escape sequence @1:6-1:8",
+      "Invalid escape sequence @1:9-1:13",
+      "Invalid escape sequence @1:26-1:32",
+    ],
+  ],
+  ['a = "abc\n', ["Invalid multi-line string @1:9-2:1", "Unterminated template string @1:9-2:1"]],
+  ['b "${x}" {}\n', ["Invalid string literal @1:4-1:6"]],
+  ['b "%{x}" {}\n', ["Invalid string literal @1:4-1:6"]],
+  ['b "a\n', ["Invalid multi-line string @1:5-2:1", "Invalid string literal @1:5-2:1"]],
   ["a = 1.2.3\n", ["Invalid number literal @1:5-1:10"]],
   ["a = 1 ? 2\n", ["Missing false expression in conditional @1:10-2:1"]],
-  ["a = 1 & 2 ;\n", ["Unsupported operator @1:7-1:8","Invalid character @1:11-1:12","Missing newline after argument @1:7-1:8"]],
-  ["a = 'x'\n", ["Invalid character @1:5-1:6","Invalid expression @1:5-1:6"]],
-  ["a = `x` `y`\n", ["Invalid character @1:5-1:6","Invalid character @1:9-1:10","Invalid expression @1:5-1:6"]],
+  [
+    "a = 1 & 2 ;\n",
+    [
+      "Unsupported operator @1:7-1:8",
+      "Invalid character @1:11-1:12",
+      "Missing newline after argument @1:7-1:8",
+    ],
+  ],
+  ["a = 'x'\n", ["Invalid character @1:5-1:6", "Invalid expression @1:5-1:6"]],
+  [
+    "a = `x` `y`\n",
+    ["Invalid character @1:5-1:6", "Invalid character @1:9-1:10", "Invalid expression @1:5-1:6"],
+  ],
   ["a = 1 ** 2\n", ["Invalid expression @1:8-1:9"]],
   ["}\n", ["Argument or block definition required @1:1-1:2"]],
-  ["a = @\n", ["Invalid character @1:5-1:6","Invalid expression @1:5-1:6"]],
+  ["a = @\n", ["Invalid character @1:5-1:6", "Invalid expression @1:5-1:6"]],
   ["a = <<EOT\nfoo\n", ["Unterminated template string @3:1-3:1"]],
   ["b { c { } }\n", ["Argument definition required @1:5-1:8"]],
-  ["b { c \"d\" }\n", ["Argument definition required @1:5-1:8"]],
+  ['b { c "d" }\n', ["Argument definition required @1:5-1:8"]],
   ["b { c }\n", ["Argument or block definition required @1:5-1:6"]],
   ["b { a = 1\n}\n", ["Invalid single-argument block definition @1:10-2:1"]],
   ["b { a = 1\n", ["Invalid single-argument block definition @1:10-2:1"]],
   ["b { a = 1 ]\n", ["Invalid single-argument block definition @1:11-1:12"]],
   ["a = {\n  b = 1,\n  c = 2\n  d\n}\n", ["Missing attribute value @4:4-5:1"]],
   ["a = {\n", ["Missing expression @2:1-2:1"]],
-  ["a = x ~ y\n", ["Unsupported operator @1:7-1:8","Missing newline after argument @1:7-1:8"]],
+  ["a = x ~ y\n", ["Unsupported operator @1:7-1:8", "Missing newline after argument @1:7-1:8"]],
   ["a = !\n", ["Invalid expression @1:6-2:1"]],
-  ["b \"x\" y {\n}\n", []],
+  ['b "x" y {\n}\n', []],
   ["b 1 {}\n", ["Argument or block definition required @1:1-1:2"]],
-  ["a = \"\\\n", ["Invalid character @1:6-1:7","Invalid multi-line string @1:7-2:1","Unterminated template string @1:6-1:7"]],
+  [
+    'a = "\\\n',
+    [
+      "Invalid character @1:6-1:7",
+      "Invalid multi-line string @1:7-2:1",
+      "Unterminated template string @1:6-1:7",
+    ],
+  ],
 ];
 
 test("parse error table", () => {
@@ -297,13 +340,13 @@ test("a heredoc attribute ends at its closing marker", () => {
 test("parse errors recover and report several problems per file", () => {
   // As in HCL, once the parser has recovered from an error some follow-on
   // problems (here the missing newline on line 5) are no longer reported.
-  const r = parseConfig('a = [1 2]\nb = 3\nc = f(1 2)\nd "x" {\n  e = 1 f = 2\n}\ng = 4\n', "t.hcl");
+  const r = parseConfig(
+    'a = [1 2]\nb = 3\nc = f(1 2)\nd "x" {\n  e = 1 f = 2\n}\ng = 4\n',
+    "t.hcl",
+  );
   assert.deepEqual(
     r.diags.map((d) => `${d.summary} @${showRange(d.subject)}`),
-    [
-      "Missing item separator @1:8-1:9",
-      "Missing argument separator @3:9-3:10",
-    ],
+    ["Missing item separator @1:8-1:9", "Missing argument separator @3:9-3:10"],
   );
   assert.equal(showBody(r.file.body as Body), 'a=[1]; b=3; c=(call f 1); g=4; d "x" {e=1}');
 });
@@ -377,7 +420,9 @@ test("static analysis hooks", () => {
   assert.equal(e('"string"').asKeyword(), undefined);
   assert.equal(showTraversal(e("a.b[0]").asTraversal()!), "a.b[0]");
   assert.equal(e("f(a)").asTraversal(), undefined);
-  const call = (e("list(string, 1)") as Expr & { asCall(): { name: string; args: Expr[] } }).asCall();
+  const call = (
+    e("list(string, 1)") as Expr & { asCall(): { name: string; args: Expr[] } }
+  ).asCall();
   assert.equal(call.name, "list");
   assert.deepEqual(call.args.map(show), ["string", "1"]);
   assert.deepEqual((e("[a, 1]") as Expr & { asList(): Expr[] }).asList().map(show), ["a", "1"]);
@@ -392,10 +437,7 @@ test("static analysis hooks", () => {
 });
 
 test("variables() lists references, excluding for-expression locals and splat items", () => {
-  const vars = (src: string) =>
-    parseExpression(src, "t.hcl")
-      .expr.variables()
-      .map(showTraversal);
+  const vars = (src: string) => parseExpression(src, "t.hcl").expr.variables().map(showTraversal);
   assert.deepEqual(vars("a.b + c[0] + f(d)"), ["a.b", "c[0]", "d"]);
   assert.deepEqual(vars("[for k, v in m : k + v + z if v != w]"), ["m", "z", "w"]);
   assert.deepEqual(vars("{for x in xs : x => [for y in x : y + x + q]}"), ["xs", "q"]);

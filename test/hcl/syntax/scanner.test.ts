@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: HCL template syntax in test inputs
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -465,7 +466,29 @@ test("the scanner never throws and always ends with EOF", () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x7fffffff;
   };
-  const alphabet = ['"', "$", "{", "}", "%", "~", "\\", "\n", "<<EOT\n", "EOT", "#", "/", "*", "a", "1", ".", " ", "\r", "é", "\ud800", "-"];
+  const alphabet = [
+    '"',
+    "$",
+    "{",
+    "}",
+    "%",
+    "~",
+    "\\",
+    "\n",
+    "<<EOT\n",
+    "EOT",
+    "#",
+    "/",
+    "*",
+    "a",
+    "1",
+    ".",
+    " ",
+    "\r",
+    "é",
+    "\ud800",
+    "-",
+  ];
   for (let i = 0; i < 3000; i++) {
     let s = "";
     const n = Math.floor(rnd() * 40);

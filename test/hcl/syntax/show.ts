@@ -113,7 +113,9 @@ export function showBody(b: Body): string {
   const parts: string[] = [];
   for (const [name, a] of b.attributes) parts.push(`${name}=${show(a.expr)}`);
   for (const bl of b.blocks) {
-    parts.push(`${bl.type}${bl.labels.map((l) => ` ${JSON.stringify(l)}`).join("")} {${showBody(bl.body)}}`);
+    parts.push(
+      `${bl.type}${bl.labels.map((l) => ` ${JSON.stringify(l)}`).join("")} {${showBody(bl.body)}}`,
+    );
   }
   return parts.join("; ");
 }
