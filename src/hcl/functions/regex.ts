@@ -133,7 +133,13 @@ function buildFoldOrbits(): Map<number, number[]> {
     if (ra !== rb) parent.set(ra, rb);
   };
   for (let c = MIN_FOLD; c <= MAX_FOLD; c++) {
-    if (c >= 0xd800 && c <= 0xdfff) continue;
+    // Skip blocks without cased letters (CJK, Hangul, Yi, surrogates, most
+    // of the supplementary planes) to keep this cheap.
+    if (c === 0x2d30) c = 0xa640;
+    else if (c === 0xac00) c = 0xff00;
+    else if (c === 0x11000) c = 0x118a0;
+    else if (c === 0x11900) c = 0x16e40;
+    else if (c === 0x16ea0) c = 0x1e900;
     // Dotted and dotless i have no simple case folding.
     if (c === 0x130 || c === 0x131) continue;
     const s = String.fromCodePoint(c);
