@@ -1,7 +1,7 @@
-import { FlagError, HelpRequested } from "./flags.js";
-import { UsageError, UserError } from "./errors.js";
-import { type Command, type CommandIO, processIO } from "./io.js";
 import { KILN_VERSION } from "../version.js";
+import { UsageError, UserError } from "./errors.js";
+import { FlagError, HelpRequested } from "./flags.js";
+import { type Command, type CommandIO, processIO } from "./io.js";
 
 // Each command lives in its own folder and is loaded only when it runs.
 const commands: Record<string, { synopsis: string; load: () => Promise<Command> }> = {

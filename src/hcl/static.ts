@@ -32,7 +32,8 @@ export function absTraversalForExpr(expr: Expression): {
       {
         severity: "error",
         summary: "Invalid expression",
-        detail: "A single static variable reference is required: only attribute access and indexing with constant keys. No calculations, function calls, template expressions, etc are allowed here.",
+        detail:
+          "A single static variable reference is required: only attribute access and indexing with constant keys. No calculations, function calls, template expressions, etc are allowed here.",
         subject: expr.range,
       },
     ],

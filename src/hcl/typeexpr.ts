@@ -77,10 +77,13 @@ function read(expr: Expression, constraint: boolean, inObjectAttr: boolean): Typ
       case "optional":
         return invalid(
           expr,
-          "Keyword \"optional\" is valid only as a modifier for object type attributes.",
+          'Keyword "optional" is valid only as a modifier for object type attributes.',
         );
       default:
-        return invalid(expr, `The keyword ${JSON.stringify(kw)} is not a valid type specification.`);
+        return invalid(
+          expr,
+          `The keyword ${JSON.stringify(kw)} is not a valid type specification.`,
+        );
     }
   }
 
@@ -105,11 +108,14 @@ function read(expr: Expression, constraint: boolean, inObjectAttr: boolean): Typ
       if (!inObjectAttr) {
         return invalid(
           expr,
-          "Keyword \"optional\" is valid only as a modifier for object type attributes.",
+          'Keyword "optional" is valid only as a modifier for object type attributes.',
         );
       }
       // Handled by the object constructor; reaching here means a misuse.
-      return invalid(expr, "Optional attribute modifier expects only one argument: the attribute type.");
+      return invalid(
+        expr,
+        "Optional attribute modifier expects only one argument: the attribute type.",
+      );
     }
   }
 
@@ -174,7 +180,11 @@ function read(expr: Expression, constraint: boolean, inObjectAttr: boolean): Typ
       const attrs: Record<string, Type> = {};
       const optional: string[] = [];
       const diags: Diagnostic[] = [];
-      const defaults: TypeDefaults = { type: Type.dynamic, defaultValues: new Map(), children: new Map() };
+      const defaults: TypeDefaults = {
+        type: Type.dynamic,
+        defaultValues: new Map(),
+        children: new Map(),
+      };
       let anyDefaults = false;
       for (const item of items) {
         const name = exprAsKeyword(item.key) ?? staticString(item.key);
@@ -195,8 +205,7 @@ function read(expr: Expression, constraint: boolean, inObjectAttr: boolean): Typ
             diags.push({
               severity: "error",
               summary: "Invalid type specification",
-              detail:
-                "Keyword \"optional\" is valid only as a modifier for object type attributes.",
+              detail: 'Keyword "optional" is valid only as a modifier for object type attributes.',
               subject: valueExpr.range,
             });
             continue;
@@ -237,10 +246,7 @@ function read(expr: Expression, constraint: boolean, inObjectAttr: boolean): Typ
     case "tuple": {
       const els = exprList(call.args[0]!);
       if (!els) {
-        return invalid(
-          call.args[0]!,
-          "Tuple type constructor requires a list of element types.",
-        );
+        return invalid(call.args[0]!, "Tuple type constructor requires a list of element types.");
       }
       const types: Type[] = [];
       const diags: Diagnostic[] = [];

@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the real `kiln` command line (from the TypeScript sources) and collects its output. */
-export function kiln(args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function kiln(
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [kilnBin, ...args], {
     cwd: opts.cwd,
     input: opts.input ?? "",

@@ -38,7 +38,12 @@ export function isExpressionFunction(f: unknown): f is ExpressionFunction {
   return f instanceof ExpressionFunction;
 }
 
-function fail(call: Expression, name: string, detail: string, diags: Diagnostic[] = []): ValueResult {
+function fail(
+  call: Expression,
+  name: string,
+  detail: string,
+  diags: Diagnostic[] = [],
+): ValueResult {
   return {
     value: Value.dynamic,
     diags: [
@@ -124,54 +129,76 @@ const convertFn = new ExpressionFunction("convert", 2, 2, (args, ctx, call) => {
 
 /** templatefile(path, vars): renders a template file with only `vars` in scope. */
 function templatefileFn(baseDir: string, functions: () => Record<string, FunctionImpl>) {
-  const self: ExpressionFunction = new ExpressionFunction("templatefile", 2, 2, (args, ctx, call) => {
-    if (args.length !== 2) {
-      return fail(call, "templatefile", `wrong number of arguments (2 required; ${args.length} given)`);
-    }
-    const p = args[0]!.value(ctx);
-    const vars = args[1]!.value(ctx);
-    const diags = [...p.diags, ...vars.diags];
-    if (hasErrors(diags)) return { value: Value.dynamic, diags };
-    if (!p.value.isKnown() || !vars.value.isWhollyKnown()) {
-      return { value: Value.unknown(Type.string), diags };
-    }
-    const pathVal = convert(p.value, Type.string);
-    if ("error" in pathVal || pathVal.value.isNull()) {
-      return argError(args[0]!, "path", "a string is required");
-    }
-    const [unmarkedVars, marks] = vars.value.unmarkDeep();
-    const vt = unmarkedVars.type;
-    if (unmarkedVars.isNull() || !(vt.isObject() || vt.isMap())) {
-      return argError(args[1]!, "vars", "a map or object is required");
-    }
-    const path = pathVal.value.asString();
-    const full = isAbsolute(path) ? path : join(baseDir, path);
-    let src: string;
-    try {
-      src = readFileSync(full, "utf8");
-    } catch {
-      return fail(call, "templatefile", `no file exists at ${JSON.stringify(path)}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource.`);
-    }
-    const tmpl = parseTemplate(src, full);
-    if (hasErrors(tmpl.diags)) return { value: Value.unknown(Type.string), diags: tmpl.diags };
-    const variables: Record<string, Value> = {};
-    for (const [k, v] of unmarkedVars.entries()) {
-      if (!/^[\p{L}_][\p{L}\p{N}_-]*$/u.test(k)) {
-        return argError(args[1]!, "vars", `invalid template variable name ${JSON.stringify(k)}: must start with a letter, followed by zero or more letters, digits, and underscores`);
+  const self: ExpressionFunction = new ExpressionFunction(
+    "templatefile",
+    2,
+    2,
+    (args, ctx, call) => {
+      if (args.length !== 2) {
+        return fail(
+          call,
+          "templatefile",
+          `wrong number of arguments (2 required; ${args.length} given)`,
+        );
       }
-      variables[k] = v;
-    }
-    // The template may call every function but itself.
-    const fns: Record<string, FunctionImpl> = { ...functions() };
-    fns.templatefile = new ExpressionFunction("templatefile", 2, 2, (_a, _c, inner) =>
-      fail(inner, "templatefile", "cannot recursively call templatefile from inside templatefile call."),
-    );
-    const r = tmpl.expr.value({ variables, functions: fns });
-    if (hasErrors(r.diags)) return { value: Value.unknown(Type.string), diags: r.diags };
-    const s = convert(r.value, Type.string);
-    if ("error" in s) return fail(call, "templatefile", `template must produce a string: ${s.error}`);
-    return { value: marks.size > 0 ? s.value.withMarks(marks) : s.value, diags: [] };
-  });
+      const p = args[0]!.value(ctx);
+      const vars = args[1]!.value(ctx);
+      const diags = [...p.diags, ...vars.diags];
+      if (hasErrors(diags)) return { value: Value.dynamic, diags };
+      if (!p.value.isKnown() || !vars.value.isWhollyKnown()) {
+        return { value: Value.unknown(Type.string), diags };
+      }
+      const pathVal = convert(p.value, Type.string);
+      if ("error" in pathVal || pathVal.value.isNull()) {
+        return argError(args[0]!, "path", "a string is required");
+      }
+      const [unmarkedVars, marks] = vars.value.unmarkDeep();
+      const vt = unmarkedVars.type;
+      if (unmarkedVars.isNull() || !(vt.isObject() || vt.isMap())) {
+        return argError(args[1]!, "vars", "a map or object is required");
+      }
+      const path = pathVal.value.asString();
+      const full = isAbsolute(path) ? path : join(baseDir, path);
+      let src: string;
+      try {
+        src = readFileSync(full, "utf8");
+      } catch {
+        return fail(
+          call,
+          "templatefile",
+          `no file exists at ${JSON.stringify(path)}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource.`,
+        );
+      }
+      const tmpl = parseTemplate(src, full);
+      if (hasErrors(tmpl.diags)) return { value: Value.unknown(Type.string), diags: tmpl.diags };
+      const variables: Record<string, Value> = {};
+      for (const [k, v] of unmarkedVars.entries()) {
+        if (!/^[\p{L}_][\p{L}\p{N}_-]*$/u.test(k)) {
+          return argError(
+            args[1]!,
+            "vars",
+            `invalid template variable name ${JSON.stringify(k)}: must start with a letter, followed by zero or more letters, digits, and underscores`,
+          );
+        }
+        variables[k] = v;
+      }
+      // The template may call every function but itself.
+      const fns: Record<string, FunctionImpl> = { ...functions() };
+      fns.templatefile = new ExpressionFunction("templatefile", 2, 2, (_a, _c, inner) =>
+        fail(
+          inner,
+          "templatefile",
+          "cannot recursively call templatefile from inside templatefile call.",
+        ),
+      );
+      const r = tmpl.expr.value({ variables, functions: fns });
+      if (hasErrors(r.diags)) return { value: Value.unknown(Type.string), diags: r.diags };
+      const s = convert(r.value, Type.string);
+      if ("error" in s)
+        return fail(call, "templatefile", `template must produce a string: ${s.error}`);
+      return { value: marks.size > 0 ? s.value.withMarks(marks) : s.value, diags: [] };
+    },
+  );
   return self;
 }
 

@@ -24,6 +24,9 @@ export function standardFunctions(baseDir: string): Record<string, FunctionImpl>
     ...ipnetFunctions,
     ...conversionFunctions,
   };
-  Object.assign(table, expressionFunctions(baseDir, () => table));
+  Object.assign(
+    table,
+    expressionFunctions(baseDir, () => table),
+  );
   return table;
 }

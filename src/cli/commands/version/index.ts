@@ -1,5 +1,5 @@
-import type { Command } from "../../io.js";
 import { KILN_VERSION, PACKER_COMPAT_VERSION } from "../../../version.js";
+import type { Command } from "../../io.js";
 
 const version: Command = {
   synopsis: "Prints the kiln version",
