@@ -657,6 +657,11 @@ function evalFunctionCall(e: FunctionCallExpr, ctx: EvalContext | undefined): Va
     };
   }
 
+  const xf = f as FunctionImpl & Partial<ExpressionCallable>;
+  if (typeof xf.callExpressions === "function") {
+    return callWithExpressions(xf as FunctionImpl & ExpressionCallable, e, ctx, extra);
+  }
+
   const params = f.params;
   const varParam = f.varParam;
 
@@ -832,6 +837,95 @@ function evalFunctionCall(e: FunctionCallExpr, ctx: EvalContext | undefined): Va
     return { value: Value.dynamic, diags };
   }
   return { value: result, diags };
+}
+
+/**
+ * A function that takes its arguments as unevaluated expressions (HCL's
+ * customdecode mechanism, used by `try`, `can`, `convert`, ...).
+ */
+export interface ExpressionCallable {
+  callExpressions(args: Expression[], ctx: EvalContext | undefined, call: Expression): ValueResult;
+}
+
+/** An expression standing for an already-known value (an expanded `...` argument). */
+function valueExpression(v: Value, range: Range): Expression {
+  return {
+    value: () => ({ value: v, diags: [] }),
+    variables: () => [],
+    range,
+    startRange: range,
+  };
+}
+
+function callWithExpressions(
+  f: FunctionImpl & ExpressionCallable,
+  e: FunctionCallExpr,
+  ctx: EvalContext | undefined,
+  extra: Record<string, unknown>,
+): ValueResult {
+  let args: Expression[] = e.args;
+  const diags: Diagnostic[] = [];
+  if (e.expandFinal && e.args.length > 0) {
+    const expandExpr = e.args[e.args.length - 1]!;
+    const ex = expandExpr.value(ctx);
+    for (const d of ex.diags) diags.push(d);
+    if (hasErrors(ex.diags)) return { value: Value.dynamic, diags };
+    const ev = ex.value;
+    const k = ev.type.kind;
+    if (ev.isNull() && (k === "dynamic" || k === "tuple" || k === "list" || k === "set")) {
+      const d = exprErr(
+        "Invalid expanding argument value",
+        "The expanding argument (indicated by ...) must not be null.",
+        expandExpr.range,
+        e.range,
+        expandExpr,
+        ctx,
+      );
+      d.extra = extra;
+      diags.push(d);
+      return { value: Value.dynamic, diags };
+    }
+    if (k === "dynamic" || ((k === "tuple" || k === "list" || k === "set") && !ev.isKnown())) {
+      return { value: Value.dynamic, diags };
+    }
+    if (k !== "tuple" && k !== "list" && k !== "set") {
+      const d = exprErr(
+        "Invalid expanding argument value",
+        "The expanding argument (indicated by ...) must be of a tuple, list, or set type.",
+        expandExpr.range,
+        e.range,
+        expandExpr,
+        ctx,
+      );
+      d.extra = extra;
+      diags.push(d);
+      return { value: Value.dynamic, diags };
+    }
+    const marks = ev.marks();
+    args = e.args.slice(0, -1);
+    for (const el of ev.withoutMarks().elements()) {
+      args.push(valueExpression(el.withMarks(marks), expandExpr.range));
+    }
+  }
+  let r: ValueResult;
+  try {
+    r = f.callExpressions(args, ctx, e);
+  } catch (caught) {
+    const message = caught instanceof Error ? caught.message : String(caught);
+    const d = exprErr(
+      "Error in function call",
+      `Call to function ${goQuote(e.name)} failed: ${message}.`,
+      e.startRange,
+      e.range,
+      e,
+      ctx,
+    );
+    d.extra = { ...extra, functionCallError: caught };
+    diags.push(d);
+    return { value: Value.dynamic, diags };
+  }
+  for (const d of r.diags) diags.push(d);
+  return { value: r.value, diags };
 }
 
 // ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // HCL native syntax: scanner, parser, AST and evaluator.
 
 export * from "./ast.js";
-export { getAttr, index, traverseAbs, traverseRel } from "./eval.js";
+export { type ExpressionCallable, getAttr, index, traverseAbs, traverseRel } from "./eval.js";
 export {
   checkInvalidTokens,
   formatRangeGo,

@@ -2446,4 +2446,3 @@ export function isValidIdentifier(s: string): boolean {
   const toks = scan(s, "", "normal");
   return toks.length === 2 && toks[0]!.type === TokenType.Ident && toks[0]!.text === s;
 }
-

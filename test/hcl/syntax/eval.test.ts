@@ -5,7 +5,7 @@ import { ArgError, FunctionError, FunctionImpl } from "../../../src/hcl/cty/func
 import { Type } from "../../../src/hcl/cty/type.js";
 import { Value } from "../../../src/hcl/cty/value.js";
 import type { Diagnostic } from "../../../src/hcl/diagnostic.js";
-import type { EvalContext } from "../../../src/hcl/structure.js";
+import type { EvalContext, Expression } from "../../../src/hcl/structure.js";
 import { getAttr, index, traverseAbs } from "../../../src/hcl/syntax/eval.js";
 import { parseExpression, parseTraversalAbs } from "../../../src/hcl/syntax/parser.js";
 import { showRange } from "./show.js";
@@ -840,4 +840,32 @@ test("the evaluator never throws on corpus-like input", () => {
     }
   }
   assert.ok(count > 5000);
+});
+
+test("functions that take unevaluated expressions (try/can style)", () => {
+  class TryLike extends FunctionImpl {
+    constructor() {
+      super({
+        params: [],
+        varParam: { name: "e", type: Type.dynamic },
+        type: () => Type.dynamic,
+        impl: () => Value.dynamic,
+      });
+    }
+    callExpressions(args: Expression[], c: EvalContext | undefined) {
+      for (const a of args) {
+        const r = a.value(c);
+        if (!r.diags.some((d) => d.severity === "error")) return { value: r.value, diags: [] };
+      }
+      return { value: Value.dynamic, diags: [] };
+    }
+  }
+  const c = ctx();
+  c.functions = { ...c.functions, try: new TryLike() };
+  assert.equal(render(evalSrc('try(nope, 1 / "x", "ok")', c).value), 'cty.StringVal("ok")');
+  assert.equal(render(evalSrc("try(nope, l...)", c).value), 'cty.StringVal("x")');
+  assert.deepEqual(
+    evalSrc("try(s...)", c).diags.map((d) => d.summary),
+    ["Invalid expanding argument value"],
+  );
 });
