@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark suite and prints one table. Suites that
 // compare with Packer run both tools side by side in the same run and report the ratio.
 import { languageSuite } from "./suites/language.js";
+import { startupSuite } from "./suites/startup.js";
 
 export interface BenchRow {
   name: string;
@@ -11,6 +12,7 @@ export interface BenchRow {
 
 const suites: { name: string; run: () => Promise<BenchRow[]> }[] = [
   { name: "language", run: languageSuite },
+  { name: "startup", run: startupSuite },
 ];
 
 const only = process.argv.slice(2);
