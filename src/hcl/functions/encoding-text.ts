@@ -149,7 +149,6 @@ const WHATWG: Record<string, string> = {
   "windows-874": "windows-874",
   "windows-1250": "windows-1250",
   "windows-1251": "windows-1251",
-  "windows-1252": "windows-1252",
   "windows-1253": "windows-1253",
   "windows-1254": "windows-1254",
   "windows-1255": "windows-1255",
@@ -358,6 +357,16 @@ function makeCodec(name: string): TextCodec {
       );
     case "ISO-8859-1":
       return singleByte(name, latin1Table());
+    case "windows-1252": {
+      // Node 20's TextDecoder treats windows-1252 as ISO-8859-1, so the
+      // 0x80-0x9F row (WHATWG/x/text mapping) is spelled out here.
+      const t = latin1Table();
+      const row =
+        "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
+        "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
+      for (let i = 0; i < 32; i++) t[0x80 + i] = row[i] as string;
+      return singleByte(name, t);
+    }
     case "ISO-8859-9": {
       const t = latin1Table();
       const patch: Record<number, string> = {

@@ -58,12 +58,18 @@ const cases: Case[] = [
   [
     "tonumber",
     S("x"),
-    { error: 'cannot convert "x" to number; given string must be a decimal representation of a number' },
+    {
+      error:
+        'cannot convert "x" to number; given string must be a decimal representation of a number',
+    },
   ],
   [
     "tonumber",
     S("0x10"),
-    { error: 'cannot convert "0x10" to number; given string must be a decimal representation of a number' },
+    {
+      error:
+        'cannot convert "0x10" to number; given string must be a decimal representation of a number',
+    },
   ],
   ["tonumber", B(true), { error: "cannot convert bool to number" }],
   ["tonumber", T(), { error: "cannot convert tuple to number" }],
@@ -118,7 +124,12 @@ describe("conversion functions", () => {
 
   it("have the static return type of their target", () => {
     assert.ok(conversionFunctions.tostring?.returnType([Type.number]).equals(Type.string));
-    assert.ok(conversionFunctions.tolist?.returnType([Type.dynamic]).equals(Type.list(Type.dynamic)));
-    assert.throws(() => conversionFunctions.tonumber?.returnType([Type.list(Type.string)]), ArgError);
+    assert.ok(
+      conversionFunctions.tolist?.returnType([Type.dynamic]).equals(Type.list(Type.dynamic)),
+    );
+    assert.throws(
+      () => conversionFunctions.tonumber?.returnType([Type.list(Type.string)]),
+      ArgError,
+    );
   });
 });

@@ -69,14 +69,23 @@ const cases: Case[] = [
   [
     "uuidv5",
     [S("6ba7b810x9dad-11d1-80b4-00c04fd430c8"), S("a")],
-    { error: "uuidv5() doesn't support namespace 6ba7b810x9dad-11d1-80b4-00c04fd430c8 (invalid UUID format)" },
+    {
+      error:
+        "uuidv5() doesn't support namespace 6ba7b810x9dad-11d1-80b4-00c04fd430c8 (invalid UUID format)",
+    },
   ],
   [
     "uuidv5",
     [S(`urx:uuid:${NS}`), S("a")],
-    { error: `uuidv5() doesn't support namespace urx:uuid:${NS} (invalid urn prefix: "urx:uuid:")` },
+    {
+      error: `uuidv5() doesn't support namespace urx:uuid:${NS} (invalid urn prefix: "urx:uuid:")`,
+    },
   ],
-  ["uuidv5", [S("DNS"), S("a")], { error: "uuidv5() doesn't support namespace DNS (invalid UUID length: 3)" }],
+  [
+    "uuidv5",
+    [S("DNS"), S("a")],
+    { error: "uuidv5() doesn't support namespace DNS (invalid UUID length: 3)" },
+  ],
   [
     "bcrypt",
     [S("a"), N(3.5)],
@@ -85,7 +94,10 @@ const cases: Case[] = [
   [
     "bcrypt",
     [S("a"), N(32)],
-    { error: "error occured generating password crypto/bcrypt: cost 32 is outside allowed range (4,31)" },
+    {
+      error:
+        "error occured generating password crypto/bcrypt: cost 32 is outside allowed range (4,31)",
+    },
   ],
   ["bcrypt", [S("a"), N(4), N(5)], { error: "bcrypt() takes no more than two arguments" }],
   [
@@ -121,7 +133,10 @@ describe("bcrypt", () => {
   });
   it("is compatible with hashes Packer produced", () => {
     assert.ok(
-      bcryptjs.compareSync("h\u00e9llo", "$2a$04$qx0s/VNhuiaAJpRGgb1ax.evRoibH4GDu/czaMHbGH8QkiKXkpOVm"),
+      bcryptjs.compareSync(
+        "h\u00e9llo",
+        "$2a$04$qx0s/VNhuiaAJpRGgb1ax.evRoibH4GDu/czaMHbGH8QkiKXkpOVm",
+      ),
     );
   });
   it("salts each hash differently", () => {
@@ -144,9 +159,10 @@ describe("rsadecrypt", () => {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
   const pkcs1 = privateKey.export({ type: "pkcs1", format: "pem" }) as string;
   const encrypt = (s: string) =>
-    publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(s)).toString(
-      "base64",
-    );
+    publicEncrypt(
+      { key: publicKey, padding: constants.RSA_PKCS1_PADDING },
+      Buffer.from(s),
+    ).toString("base64");
 
   it("decrypts PKCS #1 v1.5 ciphertext with a PKCS #1 PEM key", () => {
     const ct = encrypt("h\u00e9llo world");
@@ -178,7 +194,10 @@ describe("rsadecrypt", () => {
     check([
       "rsadecrypt",
       [S(encrypt("x")), S(pem)],
-      { error: "x509: failed to parse private key (use ParseECPrivateKey instead for this key format)" },
+      {
+        error:
+          "x509: failed to parse private key (use ParseECPrivateKey instead for this key format)",
+      },
     ]);
   });
   it("rejects encrypted PEM blocks", () => {

@@ -8,13 +8,13 @@ import { describe, it } from "node:test";
 import { ArgError, FunctionError } from "../../../src/hcl/cty/function.js";
 import { Type } from "../../../src/hcl/cty/type.js";
 import { Value } from "../../../src/hcl/cty/value.js";
+import { datetimeFunctions, legacyInitTime } from "../../../src/hcl/functions/datetime.js";
 import {
   formatGoLayout,
   parseGoDuration,
   parseRFC3339,
   strftime,
 } from "../../../src/hcl/functions/datetime-go.js";
-import { datetimeFunctions, legacyInitTime } from "../../../src/hcl/functions/datetime.js";
 
 const S = (s: string): Value => Value.string(s);
 
@@ -50,14 +50,30 @@ const bad = (msg: string) => ({ error: `not a valid RFC3339 timestamp: ${msg}`, 
 const verb = (msg: string) => ({ error: msg, arg: 0 });
 
 const formatdateCases: Case[] = [
-  ["formatdate", [S("YYYY MMMM EEEE hh AA ZZZZZ"), S("2021-03-04T05:06:07+02:30")], "2021 March Thursday 05 AM +02:30"],
+  [
+    "formatdate",
+    [S("YYYY MMMM EEEE hh AA ZZZZZ"), S("2021-03-04T05:06:07+02:30")],
+    "2021 March Thursday 05 AM +02:30",
+  ],
   ["formatdate", [S("Z ZZZ ZZZZ ZZZZZ"), S("2021-02-01T00:00:00Z")], "Z UTC +0000 +00:00"],
   ["formatdate", [S("Z ZZZ ZZZZ ZZZZZ"), S("2021-02-01T00:00:00-00:00")], "Z UTC +0000 +00:00"],
-  ["formatdate", [S("Z ZZZ ZZZZ ZZZZZ"), S("2021-02-01T00:00:00-05:30")], "-05:30 -0530 -0530 -05:30"],
+  [
+    "formatdate",
+    [S("Z ZZZ ZZZZ ZZZZZ"), S("2021-02-01T00:00:00-05:30")],
+    "-05:30 -0530 -0530 -05:30",
+  ],
   ["formatdate", [S("H HH h hh AA aa"), S("2021-02-01T00:05:09Z")], "12 12 0 00 AM am"],
-  ["formatdate", [S("H HH h hh AA aa m mm s ss"), S("2021-02-01T12:05:09Z")], "12 12 12 12 PM pm 5 05 9 09"],
+  [
+    "formatdate",
+    [S("H HH h hh AA aa m mm s ss"), S("2021-02-01T12:05:09Z")],
+    "12 12 12 12 PM pm 5 05 9 09",
+  ],
   ["formatdate", [S("H HH h hh AA aa"), S("2021-02-01T13:05:09Z")], "1 01 13 13 PM pm"],
-  ["formatdate", [S("YY YYYY M MM MMM MMMM D DD EEE EEEE"), S("0009-02-01T13:05:09Z")], "09 0009 2 02 Feb February 1 01 Sun Sunday"],
+  [
+    "formatdate",
+    [S("YY YYYY M MM MMM MMMM D DD EEE EEEE"), S("0009-02-01T13:05:09Z")],
+    "09 0009 2 02 Feb February 1 01 Sun Sunday",
+  ],
   ["formatdate", [S("DD''MM"), S(T0)], "01'02"],
   ["formatdate", [S("''"), S(T0)], "'"],
   ["formatdate", [S("h'h'mm"), S(T0)], "13h05"],
@@ -71,21 +87,53 @@ const formatdateCases: Case[] = [
   ["formatdate", [S("ss"), S("2021-02-01T00:00:07.123456789123Z")], "07"],
   ["formatdate", [S("YYYY"), S("2021-02-01T00:00:00,5Z")], "2021"],
   // format errors
-  ["formatdate", [S("YYY"), S(T0)], verb('invalid date format verb "YYY": year must either be "YY" or "YYYY"')],
+  [
+    "formatdate",
+    [S("YYY"), S(T0)],
+    verb('invalid date format verb "YYY": year must either be "YY" or "YYYY"'),
+  ],
   ["formatdate", [S("x 'unterminated"), S(T0)], verb('invalid date format verb "x"')],
   ["formatdate", [S("Q"), S(T0)], verb('invalid date format verb "Q"')],
-  ["formatdate", [S("ZZ"), S(T0)], verb('invalid date format verb "ZZ": timezone must be Z, ZZZZ, or ZZZZZ')],
+  [
+    "formatdate",
+    [S("ZZ"), S(T0)],
+    verb('invalid date format verb "ZZ": timezone must be Z, ZZZZ, or ZZZZZ'),
+  ],
   ["formatdate", [S("AAA"), S(T0)], verb('invalid date format verb "AAA": must be "AA"')],
   ["formatdate", [S("ab'"), S(T0)], verb('invalid date format verb "a": must be "aa"')],
-  ["formatdate", [S("E"), S(T0)], verb('invalid date format verb "E": day of week must either be "EEE" or "EEEE"')],
-  ["formatdate", [S("DDD"), S(T0)], verb('invalid date format verb "DDD": day of month must either be "D" or "DD"')],
-  ["formatdate", [S("MMMMM"), S(T0)], verb('invalid date format verb "MMMMM": month must be "M", "MM", "MMM", or "MMMM"')],
-  ["formatdate", [S("hhh"), S(T0)], verb('invalid date format verb "hhh": 24-hour must either be "h" or "hh"')],
+  [
+    "formatdate",
+    [S("E"), S(T0)],
+    verb('invalid date format verb "E": day of week must either be "EEE" or "EEEE"'),
+  ],
+  [
+    "formatdate",
+    [S("DDD"), S(T0)],
+    verb('invalid date format verb "DDD": day of month must either be "D" or "DD"'),
+  ],
+  [
+    "formatdate",
+    [S("MMMMM"), S(T0)],
+    verb('invalid date format verb "MMMMM": month must be "M", "MM", "MMM", or "MMMM"'),
+  ],
+  [
+    "formatdate",
+    [S("hhh"), S(T0)],
+    verb('invalid date format verb "hhh": 24-hour must either be "h" or "hh"'),
+  ],
   ["formatdate", [S("'"), S(T0)], verb("unterminated literal '")],
   ["formatdate", [S("'abc"), S(T0)], verb("unterminated literal '")],
   // timestamp errors
-  ["formatdate", [S("YYYY"), S("2021-13-01T00:00:00Z")], bad('cannot use "-01T00:00:00Z" as month')],
-  ["formatdate", [S("YYYY"), S("2021-00-01T00:00:00Z")], bad('cannot use "-01T00:00:00Z" as month')],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-13-01T00:00:00Z")],
+    bad('cannot use "-01T00:00:00Z" as month'),
+  ],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-00-01T00:00:00Z")],
+    bad('cannot use "-01T00:00:00Z" as month'),
+  ],
   ["formatdate", [S("YYYY"), S("2021-02-30T00:00:00Z")], bad("day out of range")],
   ["formatdate", [S("YYYY"), S("2021-02-00T00:00:00Z")], bad("day out of range")],
   ["formatdate", [S("YYYY"), S("2021-02-01T25:00:00Z")], bad('cannot use ":00:00Z" as hour')],
@@ -93,23 +141,63 @@ const formatdateCases: Case[] = [
   ["formatdate", [S("YYYY"), S("2021-02-01T23:00:60Z")], bad('cannot use "Z" as second')],
   ["formatdate", [S("YYYY"), S("2021-02-01T00:00:60.5Z")], bad('cannot use ".5Z" as second')],
   ["formatdate", [S("YYYY"), S("2021-02-01")], bad("missing required time introducer 'T'")],
-  ["formatdate", [S("YYYY"), S("2021-02-01t00:00:00Z")], bad("missing required time introducer 'T'")],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-02-01t00:00:00Z")],
+    bad("missing required time introducer 'T'"),
+  ],
   ["formatdate", [S("YYYY"), S("2021-02-01T")], bad("end of string before hour")],
   ["formatdate", [S("YYYY"), S("2021-02-01T00:00:00z")], bad('cannot use "z" as UTC offset')],
   ["formatdate", [S("YYYY"), S("2021-02-01T00:00:00")], bad("end of string before UTC offset")],
-  ["formatdate", [S("YYYY"), S("2021-02-01T00:00:00+0100")], bad('cannot use "+0100" as UTC offset')],
-  ["formatdate", [S("YYYY"), S("2021-02-01T00:00:00+01-00")], bad('cannot use "+01-00" as UTC offset')],
-  ["formatdate", [S("YYYY"), S("2021-02-01T00:00:00+ab:00")], bad("end of string before UTC offset")],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-02-01T00:00:00+0100")],
+    bad('cannot use "+0100" as UTC offset'),
+  ],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-02-01T00:00:00+01-00")],
+    bad('cannot use "+01-00" as UTC offset'),
+  ],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-02-01T00:00:00+ab:00")],
+    bad("end of string before UTC offset"),
+  ],
   ["formatdate", [S("YYYY"), S("2021-02-01T00:00:00.Z")], bad('cannot use ".Z" as UTC offset')],
   ["formatdate", [S("YYYY"), S("21-02-01T00:00:00Z")], bad('cannot use "2-01T00:00:00Z" as year')],
-  ["formatdate", [S("YYYY"), S("2021-2-01T00:00:00Z")], bad('cannot use "2-01T00:00:00Z" as month')],
-  ["formatdate", [S("YYYY"), S("2021-02-01T00:00:00Zjunk")], bad('cannot use "junk" as timestamp segment')],
-  ["formatdate", [S("YYYY"), S("2021-02-01T00:00:00+01:00junk")], bad('cannot use "junk" as timestamp segment')],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-2-01T00:00:00Z")],
+    bad('cannot use "2-01T00:00:00Z" as month'),
+  ],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-02-01T00:00:00Zjunk")],
+    bad('cannot use "junk" as timestamp segment'),
+  ],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-02-01T00:00:00+01:00junk")],
+    bad('cannot use "junk" as timestamp segment'),
+  ],
   ["formatdate", [S("YYYY"), S("")], bad("end of string before year")],
   ["formatdate", [S("YYYY"), S("abc")], bad('cannot use "abc" as year')],
-  ["formatdate", [S("YYYY"), S("-021-01-01T00:00:00Z")], bad('cannot use "-021-01-01T00:00:00Z" as year')],
-  ["formatdate", [S("YYYY"), S("2021/02/01T00:00:00Z")], bad('found "/02/01T00:00:00Z" where "-" is expected')],
-  ["formatdate", [S("YYYY"), S("2021-02-01T2x:00:00Z")], bad('found "x:00:00Z" where ":" is expected')],
+  [
+    "formatdate",
+    [S("YYYY"), S("-021-01-01T00:00:00Z")],
+    bad('cannot use "-021-01-01T00:00:00Z" as year'),
+  ],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021/02/01T00:00:00Z")],
+    bad('found "/02/01T00:00:00Z" where "-" is expected'),
+  ],
+  [
+    "formatdate",
+    [S("YYYY"), S("2021-02-01T2x:00:00Z")],
+    bad('found "x:00:00Z" where ":" is expected'),
+  ],
   ["formatdate", [S("YYYY"), S("2021")], bad('end of string where "-" is expected')],
   ["formatdate", [S("YYYY"), S("2021-")], bad("end of string before month")],
   ["formatdate", [S("YYYY"), S("2021-02-01T00:0")], bad('cannot use "0" as minute')],
@@ -135,16 +223,37 @@ const timeaddCases: Case[] = [
   ["timeadd", [S("2020-02-28T23:00:00Z"), S("24h")], "2020-02-29T23:00:00Z"],
   ["timeadd", [S("2021-02-01T00:00:00Z"), S("1")], { error: 'time: missing unit in duration "1"' }],
   ["timeadd", [S("2021-02-01T00:00:00Z"), S("")], { error: 'time: invalid duration ""' }],
-  ["timeadd", [S("2021-02-01T00:00:00Z"), S("1d")], { error: 'time: unknown unit "d" in duration "1d"' }],
-  ["timeadd", [S("2021-02-01T00:00:00Z"), S("9999999999h")], { error: 'time: invalid duration "9999999999h"' }],
-  ["timeadd", [S("2021-02-01T00:00:00Z"), S("1h-5m")], { error: 'time: unknown unit "h-" in duration "1h-5m"' }],
-  ["timeadd", [S("2021-02-01T00:00:00Z"), S("1h 5m")], { error: 'time: unknown unit "h " in duration "1h 5m"' }],
+  [
+    "timeadd",
+    [S("2021-02-01T00:00:00Z"), S("1d")],
+    { error: 'time: unknown unit "d" in duration "1d"' },
+  ],
+  [
+    "timeadd",
+    [S("2021-02-01T00:00:00Z"), S("9999999999h")],
+    { error: 'time: invalid duration "9999999999h"' },
+  ],
+  [
+    "timeadd",
+    [S("2021-02-01T00:00:00Z"), S("1h-5m")],
+    { error: 'time: unknown unit "h-" in duration "1h-5m"' },
+  ],
+  [
+    "timeadd",
+    [S("2021-02-01T00:00:00Z"), S("1h 5m")],
+    { error: 'time: unknown unit "h " in duration "1h 5m"' },
+  ],
   ["timeadd", [S("2021-02-01T00:00:00Z"), S(".")], { error: 'time: invalid duration "."' }],
-  ["timeadd", [S("2021-02-01"), S("1h")], { error: "not a valid RFC3339 timestamp: missing required time introducer 'T'" }],
+  [
+    "timeadd",
+    [S("2021-02-01"), S("1h")],
+    { error: "not a valid RFC3339 timestamp: missing required time introducer 'T'" },
+  ],
 ];
 
 describe("formatdate", () => {
-  for (const c of formatdateCases) it(`${c[1].map((a) => a.asString()).join(" | ")}`, () => check(c));
+  for (const c of formatdateCases)
+    it(`${c[1].map((a) => a.asString()).join(" | ")}`, () => check(c));
   it("returns unknown for an unknown argument", () => {
     const got = datetimeFunctions.formatdate?.call([S("YYYY"), Value.unknown(Type.string)]);
     assert.ok(got && !got.isKnown() && got.type.equals(Type.string));
@@ -179,7 +288,11 @@ describe("legacy_isotime / legacy_strftime", () => {
   it("formats the fixed start time with Go layouts", () => {
     check(["legacy_isotime", [S("2006-01-02 15:04:05")], `${ymd} ${hms}`]);
     check(["legacy_isotime", [], `${ymd}T${hms}Z`]);
-    check(["legacy_isotime", [S("20060102150405")], `${ymd.replaceAll("-", "")}${hms.replaceAll(":", "")}`]);
+    check([
+      "legacy_isotime",
+      [S("20060102150405")],
+      `${ymd.replaceAll("-", "")}${hms.replaceAll(":", "")}`,
+    ]);
     check(["legacy_isotime", [S("2006-01-02T15:04:05Z07:00")], `${ymd}T${hms}Z`]);
     check(["legacy_isotime", [S("MST -0700")], "UTC +0000"]);
   });
@@ -223,14 +336,20 @@ describe("Go layouts and strftime on a fixed time", () => {
   }
   const t2 = parseRFC3339("2021-01-03T01:02:03+02:00");
   it("layout with an offset", () => {
-    assert.equal(formatGoLayout(t2, "2006-01-02T15:04:05Z07:00 MST"), "2021-01-03T01:02:03+02:00 +0200");
+    assert.equal(
+      formatGoLayout(t2, "2006-01-02T15:04:05Z07:00 MST"),
+      "2021-01-03T01:02:03+02:00 +0200",
+    );
   });
   const directives: [string, string][] = [
     ["%Y-%m-%d %H:%M:%S", "2006-01-02 15:04:05"],
     ["%a %A %b %B %h", "Mon Monday Jan January Jan"],
     ["%I %p %P %l %k", "03 PM pm  3 15"],
     ["%j %U %W %V %G %g %u %w %C %y", "002 01 01 01 2006 06 1 1 20 06"],
-    ["%c|%x|%X|%D|%F|%T|%R|%r", "Mon Jan  2 15:04:05 2006|01/02/06|15:04:05|01/02/06|2006-01-02|15:04:05|15:04|03:04:05 PM"],
+    [
+      "%c|%x|%X|%D|%F|%T|%R|%r",
+      "Mon Jan  2 15:04:05 2006|01/02/06|15:04:05|01/02/06|2006-01-02|15:04:05|15:04|03:04:05 PM",
+    ],
     ["%e %L %f %s", " 2 .123 123456 1136214245"],
     ["%Z %z %% %q %", "UTC +0000 % %q %"],
     ["%n%t", "\n\t"],

@@ -65,14 +65,25 @@ describe("fileset", () => {
     [
       ".",
       "**",
-      [".dot", ".hid/h.txt", "a.txt", "alink", "b.md", "bin.dat", "bom.txt", "link/c.txt"]
-        .concat(["link/deep/d.txt", "sub/c.txt", "sub/deep/d.txt"]),
+      [".dot", ".hid/h.txt", "a.txt", "alink", "b.md", "bin.dat", "bom.txt", "link/c.txt"].concat([
+        "link/deep/d.txt",
+        "sub/c.txt",
+        "sub/deep/d.txt",
+      ]),
     ],
     [".", "*", [".dot", "a.txt", "alink", "b.md", "bin.dat", "bom.txt"]],
     [
       ".",
       "**/*.txt",
-      [".hid/h.txt", "a.txt", "bom.txt", "link/c.txt", "link/deep/d.txt", "sub/c.txt", "sub/deep/d.txt"],
+      [
+        ".hid/h.txt",
+        "a.txt",
+        "bom.txt",
+        "link/c.txt",
+        "link/deep/d.txt",
+        "sub/c.txt",
+        "sub/deep/d.txt",
+      ],
     ],
     [".", "sub/**", ["sub/c.txt", "sub/deep/d.txt"]],
     [".", "{a,b}.*", ["a.txt", "b.md"]],

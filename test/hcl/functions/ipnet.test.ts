@@ -59,8 +59,16 @@ const cases: Case[] = [
   ["cidrhost", [S("fd00:fd12:3456:7890::/56"), N(34)], "fd00:fd12:3456:7800::22"],
   ["cidrhost", [S("fd00::/64"), N(-1)], "fd00::ffff:ffff:ffff:ffff"],
   ["cidrhost", [S("::ffff:10.0.0.0/104"), N(5)], "0:5::ffff:a00:0"],
-  ["cidrhost", [S("10.0.0.0/8"), N(16777216)], { error: "prefix of 8 does not accommodate a host numbered 16777216" }],
-  ["cidrhost", [S("10.0.0.0/8"), N(-16777217)], { error: "prefix of 8 does not accommodate a host numbered -1" }],
+  [
+    "cidrhost",
+    [S("10.0.0.0/8"), N(16777216)],
+    { error: "prefix of 8 does not accommodate a host numbered 16777216" },
+  ],
+  [
+    "cidrhost",
+    [S("10.0.0.0/8"), N(-16777217)],
+    { error: "prefix of 8 does not accommodate a host numbered -1" },
+  ],
   [
     "cidrhost",
     [S("10.0.0.0/8"), N("-9223372036854775808")],
@@ -74,10 +82,26 @@ const cases: Case[] = [
   ["cidrhost", [S("10.0.0.0/8"), N("9223372036854775808")], { error: WHOLE }],
   ["cidrhost", [S("fd00::/64"), N("18446744073709551615")], { error: WHOLE }],
   ["cidrhost", [S("10.0.0.0/8"), N(1.5)], { error: WHOLE }],
-  ["cidrhost", [S("10.0.0.0/33"), N(0)], { error: "invalid CIDR expression: invalid CIDR address: 10.0.0.0/33" }],
-  ["cidrhost", [S("10.0.0.0"), N(0)], { error: "invalid CIDR expression: invalid CIDR address: 10.0.0.0" }],
-  ["cidrhost", [S("010.0.0.0/8"), N(0)], { error: "invalid CIDR expression: invalid CIDR address: 010.0.0.0/8" }],
-  ["cidrhost", [S("fe80::1%eth0/64"), N(0)], { error: "invalid CIDR expression: invalid CIDR address: fe80::1%eth0/64" }],
+  [
+    "cidrhost",
+    [S("10.0.0.0/33"), N(0)],
+    { error: "invalid CIDR expression: invalid CIDR address: 10.0.0.0/33" },
+  ],
+  [
+    "cidrhost",
+    [S("10.0.0.0"), N(0)],
+    { error: "invalid CIDR expression: invalid CIDR address: 10.0.0.0" },
+  ],
+  [
+    "cidrhost",
+    [S("010.0.0.0/8"), N(0)],
+    { error: "invalid CIDR expression: invalid CIDR address: 010.0.0.0/8" },
+  ],
+  [
+    "cidrhost",
+    [S("fe80::1%eth0/64"), N(0)],
+    { error: "invalid CIDR expression: invalid CIDR address: fe80::1%eth0/64" },
+  ],
   // the number is checked before the prefix
   ["cidrhost", [S("bogus"), N(0.5)], { error: WHOLE }],
   // cidrnetmask
@@ -100,19 +124,55 @@ const cases: Case[] = [
   ["cidrsubnet", [S("fd00::/32"), N(16), N(65535)], "fd00:0:ffff::/48"],
   ["cidrsubnet", [S("fd00::/56"), N(8), N(3)], "fd00:0:0:3::/64"],
   ["cidrsubnet", [S("fd00:fd12:3456:7890::/56"), N(16), N(162)], "fd00:fd12:3456:7800:a200::/72"],
-  ["cidrsubnet", [S("10.0.0.0/8"), N(8), N(256)], { error: "prefix extension of 8 does not accommodate a subnet numbered 256" }],
-  ["cidrsubnet", [S("10.0.0.0/8"), N(25), N(0)], { error: "insufficient address space to extend prefix of 8 by 25" }],
-  ["cidrsubnet", [S("10.0.0.0/8"), N(33), N(0)], { error: "may not extend prefix by more than 32 bits" }],
-  ["cidrsubnet", [S("2001:db8::/32"), N(96), N(0)], { error: "may not extend prefix by more than 32 bits" }],
+  [
+    "cidrsubnet",
+    [S("10.0.0.0/8"), N(8), N(256)],
+    { error: "prefix extension of 8 does not accommodate a subnet numbered 256" },
+  ],
+  [
+    "cidrsubnet",
+    [S("10.0.0.0/8"), N(25), N(0)],
+    { error: "insufficient address space to extend prefix of 8 by 25" },
+  ],
+  [
+    "cidrsubnet",
+    [S("10.0.0.0/8"), N(33), N(0)],
+    { error: "may not extend prefix by more than 32 bits" },
+  ],
+  [
+    "cidrsubnet",
+    [S("2001:db8::/32"), N(96), N(0)],
+    { error: "may not extend prefix by more than 32 bits" },
+  ],
   ["cidrsubnet", [S("10.0.0.0/8"), N(1.5), N(0)], { error: WHOLE }],
-  ["cidrsubnet", [S("x/8"), N(1), N(0)], { error: "invalid CIDR expression: invalid CIDR address: x/8" }],
+  [
+    "cidrsubnet",
+    [S("x/8"), N(1), N(0)],
+    { error: "invalid CIDR expression: invalid CIDR address: x/8" },
+  ],
   // cidrsubnets
-  ["cidrsubnets", [S("10.0.0.0/8"), N(4), N(4), N(8), N(4)], LS("10.0.0.0/12", "10.16.0.0/12", "10.32.0.0/16", "10.48.0.0/12")],
+  [
+    "cidrsubnets",
+    [S("10.0.0.0/8"), N(4), N(4), N(8), N(4)],
+    LS("10.0.0.0/12", "10.16.0.0/12", "10.32.0.0/16", "10.48.0.0/12"),
+  ],
   ["cidrsubnets", [S("10.0.0.0/8")], LS()],
   ["cidrsubnets", [S("10.0.0.0/8"), N(24), N(1)], LS("10.0.0.0/32", "10.128.0.0/9")],
-  ["cidrsubnets", [S("fd00::/32"), N(16), N(16), N(32)], LS("fd00::/48", "fd00:0:1::/48", "fd00:0:2::/64")],
-  ["cidrsubnets", [S("10.0.0.0/8"), N(0)], { error: "must extend prefix by at least one bit", arg: 1 }],
-  ["cidrsubnets", [S("10.0.0.0/8"), N(33)], { error: "may not extend prefix by more than 32 bits", arg: 1 }],
+  [
+    "cidrsubnets",
+    [S("fd00::/32"), N(16), N(16), N(32)],
+    LS("fd00::/48", "fd00:0:1::/48", "fd00:0:2::/64"),
+  ],
+  [
+    "cidrsubnets",
+    [S("10.0.0.0/8"), N(0)],
+    { error: "must extend prefix by at least one bit", arg: 1 },
+  ],
+  [
+    "cidrsubnets",
+    [S("10.0.0.0/8"), N(33)],
+    { error: "may not extend prefix by more than 32 bits", arg: 1 },
+  ],
   [
     "cidrsubnets",
     [S("10.0.0.0/8"), N(25)],
@@ -126,13 +186,25 @@ const cases: Case[] = [
   [
     "cidrsubnets",
     [S("10.0.0.0/30"), N(1), N(1), N(1)],
-    { error: "not enough remaining address space for a subnet with a prefix of 31 bits after 10.0.0.2/31", arg: 3 },
+    {
+      error:
+        "not enough remaining address space for a subnet with a prefix of 31 bits after 10.0.0.2/31",
+      arg: 3,
+    },
   ],
   ["cidrsubnets", [S("10.0.0.0/8"), N(1.5)], { error: WHOLE, arg: 1 }],
   ["cidrsubnets", [S("10.0.0.0/8"), N(8), N(1.5)], { error: WHOLE, arg: 2 }],
   // an earlier bad newbits is reported before a later non-integer
-  ["cidrsubnets", [S("10.0.0.0/8"), N(0), N(1.5)], { error: "must extend prefix by at least one bit", arg: 1 }],
-  ["cidrsubnets", [S("nope"), N(1)], { error: "invalid CIDR expression: invalid CIDR address: nope", arg: 0 }],
+  [
+    "cidrsubnets",
+    [S("10.0.0.0/8"), N(0), N(1.5)],
+    { error: "must extend prefix by at least one bit", arg: 1 },
+  ],
+  [
+    "cidrsubnets",
+    [S("nope"), N(1)],
+    { error: "invalid CIDR expression: invalid CIDR address: nope", arg: 0 },
+  ],
 ];
 
 describe("ipnet functions", () => {
