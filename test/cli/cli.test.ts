@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { kiln } from "../support/cli.js";
+import { kiln, kilnBin } from "../support/cli.js";
 
 // The command line as a user meets it: exit codes, usage, and the commands of the language engine.
 
@@ -86,4 +87,17 @@ test("console prints an error with the source line marked and exits 1 at the end
   assert.match(r.stdout, /^Error: Invalid operand/);
   assert.match(r.stdout, / {3}1: 1 \+ true\n\s+\^+/);
   assert.match(r.stdout, /\n2\n$/);
+});
+
+test("console on a terminal shows a prompt and leaves on exit", () => {
+  // util-linux `script` gives the console a real pseudo-terminal.
+  const r = spawnSync("script", ["-qec", `${process.execPath} ${kilnBin} console`, "/dev/null"], {
+    input: 'upper("pty")\nexit\n',
+    encoding: "utf8",
+    env: { ...process.env, KILN_FROM_SOURCE: "1" },
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /> /);
+  assert.match(r.stdout, /\r?\nPTY\r?\n/);
 });
