@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-host.sh
-npm ci --no-audit --no-fund
+npm install --no-audit --no-fund  # npm ci rejects this npm's lock (optional platform packages)
 npm run build
 
 kiln() { node bin/kiln.js "$@"; }
