@@ -51,58 +51,8 @@ export function closestSuggestion(given: string, suggestions: Iterable<string>):
   return best;
 }
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 
-/** Quote a string as Go's fmt %q does. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    switch (c) {
-      case 0x07:
-        out += "\\a";
-        continue;
-      case 0x08:
-        out += "\\b";
-        continue;
-      case 0x0c:
-        out += "\\f";
-        continue;
-      case 0x0a:
-        out += "\\n";
-        continue;
-      case 0x0d:
-        out += "\\r";
-        continue;
-      case 0x09:
-        out += "\\t";
-        continue;
-      case 0x0b:
-        out += "\\v";
-        continue;
-      case 0x5c:
-        out += "\\\\";
-        continue;
-      case 0x22:
-        out += '\\"';
-        continue;
-    }
-    if (c >= 0x20 && c < 0x7f) {
-      out += ch;
-    } else if (c >= 0x80 && PRINTABLE.test(ch)) {
-      out += ch;
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      out += "\\ufffd";
-    } else if (c < 0x80) {
-      out += `\\x${c.toString(16).padStart(2, "0")}`;
-    } else if (c < 0x10000) {
-      out += `\\u${c.toString(16).padStart(4, "0")}`;
-    } else {
-      out += `\\U${c.toString(16).padStart(8, "0")}`;
-    }
-  }
-  return `${out}"`;
-}
+export { goQuote } from "../cty/quote.js";
 
 /** Go's unicode.IsSpace. */
 export function isGoSpace(c: number): boolean {
