@@ -51,7 +51,6 @@ export function closestSuggestion(given: string, suggestions: Iterable<string>):
   return best;
 }
 
-
 export { goQuote } from "../cty/quote.js";
 
 /** Go's unicode.IsSpace. */
