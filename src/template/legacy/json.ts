@@ -175,7 +175,8 @@ class Parser {
 
   private eof(): never {
     const n = this.b.length;
-    throw new Fail({ message: "unexpected end of JSON input", offset: n, range: this.range(n, n) });
+    const message = this.stream ? "unexpected EOF" : "unexpected end of JSON input";
+    throw new Fail({ message, offset: n, range: this.range(n, n) });
   }
 
   private bad(context: string): never {
@@ -191,9 +192,13 @@ class Parser {
     }
   }
 
+  /** When true, like Go's json.Decoder: read one value, ignore what follows. */
+  stream = false;
+
   parseDocument(): JNode {
     this.ws();
     const node = this.value();
+    if (this.stream) return node;
     this.ws();
     if (this.i < this.b.length) this.bad("after top-level value");
     return node;
@@ -419,10 +424,19 @@ class Parser {
   }
 }
 
-/** Parse JSON text as Go's json.Unmarshal would, keeping source ranges. */
-export function parseJSONDocument(src: string | Buffer, filename: string): ParseJSONResult {
+/**
+ * Parse JSON text as Go's json.Unmarshal would, keeping source ranges. With
+ * `stream`, behave like json.Decoder.Decode instead: only the first value is
+ * read and anything after it is ignored.
+ */
+export function parseJSONDocument(
+  src: string | Buffer,
+  filename: string,
+  opts: { stream?: boolean } = {},
+): ParseJSONResult {
   const b = typeof src === "string" ? Buffer.from(src, "utf8") : src;
   const p = new Parser(b, filename);
+  p.stream = opts.stream === true;
   try {
     return { ok: true, node: p.parseDocument() };
   } catch (e) {
