@@ -1198,40 +1198,25 @@ function evalBinaryOp(e: BinaryOpExpr, ctx: EvalContext | undefined): ValueResul
   const spec = opSpec(e.op);
   const diags: Diagnostic[] = [];
 
-  const l = e.lhs.value(ctx);
-  let lhsVal = l.value;
-  const lc = convert(lhsVal, spec.param);
-  if ("error" in lc) {
+  // Each operand is evaluated and converted to the operator's parameter type.
+  const operand = (side: "left" | "right", x: Expr) => {
+    const res = x.value(ctx);
+    const c = convert(res.value, spec.param);
+    if (!("error" in c)) return { res, val: c.value };
     diags.push(
       exprErr(
         "Invalid operand",
-        `Unsuitable value for left operand: ${lc.error}.`,
-        e.lhs.range,
+        `Unsuitable value for ${side} operand: ${c.error}.`,
+        x.range,
         e.range,
-        e.lhs,
+        x,
         ctx,
       ),
     );
-  } else {
-    lhsVal = lc.value;
-  }
-  const r = e.rhs.value(ctx);
-  let rhsVal = r.value;
-  const rc = convert(rhsVal, spec.param);
-  if ("error" in rc) {
-    diags.push(
-      exprErr(
-        "Invalid operand",
-        `Unsuitable value for right operand: ${rc.error}.`,
-        e.rhs.range,
-        e.range,
-        e.rhs,
-        ctx,
-      ),
-    );
-  } else {
-    rhsVal = rc.value;
-  }
+    return { res, val: res.value };
+  };
+  let { res: l, val: lhsVal } = operand("left", e.lhs);
+  let { res: r, val: rhsVal } = operand("right", e.rhs);
   if (hasErrors(diags)) {
     for (const d of l.diags) diags.push(d);
     for (const d of r.diags) diags.push(d);
