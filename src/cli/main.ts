@@ -13,6 +13,18 @@ const commands: Record<string, { synopsis: string; load: () => Promise<Command> 
     synopsis: "Rewrites HCL2 config files to canonical format",
     load: async () => (await import("./commands/fmt/index.js")).default,
   },
+  inspect: {
+    synopsis: "see components of a template",
+    load: async () => (await import("./commands/inspect/index.js")).default,
+  },
+  validate: {
+    synopsis: "check that a template is valid",
+    load: async () => (await import("./commands/validate/index.js")).default,
+  },
+  hcl2_upgrade: {
+    synopsis: "transform a JSON template into an HCL2 configuration",
+    load: async () => (await import("./commands/hcl2_upgrade/index.js")).default,
+  },
   version: {
     synopsis: "Prints the kiln version",
     load: async () => (await import("./commands/version/index.js")).default,
