@@ -154,7 +154,7 @@ async function prepareBuild(
   diags.push(...builder.diags);
   if (hasErrors(builder.diags)) return undefined;
 
-  const ctx = evalContext(cfg, { source, build: unknownBuildData(build.name) });
+  const ctx = evalContext(cfg, { source, build: unknownBuildData(build.name, use.type) });
   const useName = sourceUseName(use);
   let failed = false;
   const provisioner = async (p: ProvisionerDecl): Promise<PreparedProvisioner | undefined> => {
