@@ -5,6 +5,10 @@ import { type Command, type CommandIO, processIO } from "./io.js";
 
 // Each command lives in its own folder and is loaded only when it runs.
 const commands: Record<string, { synopsis: string; load: () => Promise<Command> }> = {
+  build: {
+    synopsis: "build image(s) from template",
+    load: async () => (await import("./commands/build/index.js")).default,
+  },
   console: {
     synopsis: "creates a console for testing variable interpolation",
     load: async () => (await import("./commands/console/index.js")).default,
