@@ -7,8 +7,10 @@
 import { decodeHCLConfig } from "../../components/decode-hcl.js";
 import { loadSchema, unknownComponentDiagnostic } from "../../components/registry.js";
 import type { ComponentKind, PlainValue } from "../../components/schema.js";
+import { goQuote } from "../../hcl/cty/quote.js";
 import { type Diagnostic, errorDiag, hasErrors } from "../../hcl/diagnostic.js";
-import type { Body, EvalContext } from "../../hcl/structure.js";
+import { nameSuggestion } from "../../hcl/json/didyoumean.js";
+import type { Block, Body, EvalContext } from "../../hcl/structure.js";
 import { globMatch } from "../glob.js";
 import { expandDynamicBlocks } from "./dynamic.js";
 import { evalContext, unknownBuildData } from "./evaluate.js";
@@ -109,26 +111,87 @@ export async function getBuilds(
 ): Promise<{ builds: CoreBuild[]; diags: Diagnostic[] }> {
   const diags: Diagnostic[] = [];
   const builds: CoreBuild[] = [];
+  if (cfg.builds.length === 0) {
+    diags.push(
+      errorDiag(
+        "Missing build block",
+        "A build block with one or more sources is required for executing a build.",
+      ),
+    );
+    return { builds, diags };
+  }
+  diags.push(...checkHCPRegistryBuilds(cfg.builds));
+  const known = [...cfg.sources.keys()];
   for (const build of cfg.builds) {
+    if (build.sources.length === 0) {
+      diags.push(
+        errorDiag(
+          "missing source reference",
+          'A build block must use at least one source: list them in sources = ["source.TYPE.NAME"] or add source "source.TYPE.NAME" {} blocks.',
+          build.range,
+        ),
+      );
+      continue;
+    }
+    const unknown = await checkComponentTypes(build, diags);
     for (const use of build.sources) {
-      const src = cfg.sources.get(`${use.type}.${use.sourceName}`);
+      const ref = `${use.type}.${use.sourceName}`;
+      const src = cfg.sources.get(ref);
       if (!src) {
+        const suggestion = nameSuggestion(ref, known);
         diags.push(
           errorDiag(
-            `Unknown source ${use.type}.${use.sourceName}`,
-            `No source block named "${use.sourceName}" of type "${use.type}" is declared. Known sources: ${[...cfg.sources.keys()].map((k) => `source.${k}`).join(", ") || "none"}.`,
-            use.range,
+            `Unknown source ${ref}`,
+            suggestion
+              ? `Did you mean to use ${goQuote(suggestion)}?`
+              : `Known: [${known.join(" ")}]`,
+            build.range,
           ),
         );
         continue;
       }
       const name = coreBuildName(build, use);
       if (!selected(name, filter)) continue;
-      const b = await prepareBuild(cfg, build, use, src, filter, diags);
+      const b = await prepareBuild(cfg, build, use, src, filter, diags, unknown);
       if (b) builds.push(b);
     }
   }
   return { builds, diags };
+}
+
+/**
+ * Provisioner and post-processor types kiln lacks, reported once per block
+ * (as Packer reports them before preparing any build); returns those blocks.
+ */
+async function checkComponentTypes(build: BuildDecl, diags: Diagnostic[]): Promise<Set<Block>> {
+  const unknown = new Set<Block>();
+  const check = async (kind: ComponentKind, c: ProvisionerDecl | PostProcessorDecl) => {
+    if (await loadSchema(kind, c.type)) return;
+    unknown.add(c.block);
+    diags.push(
+      unknownComponentDiagnostic(kind, c.type, c.block.labelRanges[0] ?? c.block.defRange),
+    );
+  };
+  for (const p of build.provisioners) await check("provisioner", p);
+  if (build.errorCleanupProvisioner) await check("provisioner", build.errorCleanupProvisioner);
+  for (const chain of build.postProcessorLists) {
+    for (const pp of chain) await check("post-processor", pp);
+  }
+  return unknown;
+}
+
+/** Packer publishes to HCP Packer from a single build block only. */
+function checkHCPRegistryBuilds(builds: BuildDecl[]): Diagnostic[] {
+  const withRegistry = builds.filter((b) => b.hcpPackerRegistry);
+  if (withRegistry.length === 0 || builds.length < 2) return [];
+  const second = builds.find((b) => b !== withRegistry[0]) ?? builds[1]!;
+  return [
+    errorDiag(
+      "Multiple build blocks",
+      "A template that publishes to HCP Packer (an hcp_packer_registry block) may have only one build block. Remove the other build blocks, or the hcp_packer_registry block.",
+      second.range,
+    ),
+  ];
 }
 
 async function prepareBuild(
@@ -138,6 +201,7 @@ async function prepareBuild(
   src: SourceDecl,
   filter: BuildFilter,
   diags: Diagnostic[],
+  unknown: Set<Block> = new Set(),
 ): Promise<CoreBuild | undefined> {
   const sourceName = use.localName ?? use.sourceName;
   const source = { type: use.type, name: sourceName };
@@ -158,6 +222,10 @@ async function prepareBuild(
   const useName = sourceUseName(use);
   let failed = false;
   const provisioner = async (p: ProvisionerDecl): Promise<PreparedProvisioner | undefined> => {
+    if (unknown.has(p.block)) {
+      failed = true;
+      return undefined;
+    }
     const r = await prepare(
       "provisioner",
       p.type,
@@ -196,6 +264,10 @@ async function prepareBuild(
       if (skip(pp, useName)) continue;
       // -except names post-processors too; Packer drops the rest of the chain from there.
       if (filter.except.some((g) => globMatch(g, pp.name || pp.type))) break;
+      if (unknown.has(pp.block)) {
+        failed = true;
+        continue;
+      }
       const r = await prepare(
         "post-processor",
         pp.type,
@@ -254,8 +326,8 @@ function applyOverride(
   if (!p.override || p.override.isNull() || !p.override.isWhollyKnown()) return config;
   const ov = valueToPlain(p.override);
   if (!ov || typeof ov !== "object" || Array.isArray(ov)) return config;
-  const name = use.localName ?? use.sourceName;
-  const entry = ov[name] ?? ov[`${use.type}.${name}`];
+  // Packer keys override entries by the source's name alone (its local name when renamed).
+  const entry = ov[use.localName ?? use.sourceName];
   if (!entry || typeof entry !== "object" || Array.isArray(entry)) return config;
   return { ...config, ...entry };
 }

@@ -97,6 +97,8 @@ class ExpandedBody implements Body {
   }
 
   private extend(schema: BodySchema): BodySchema {
+    // A body wrapped twice (expanded at load time, then again when decoded) asks once.
+    if (schema.blocks?.some((b) => b.type === "dynamic")) return schema;
     return {
       attributes: schema.attributes,
       blocks: [...(schema.blocks ?? []), { type: "dynamic", labelNames: ["type"] }],
@@ -111,10 +113,20 @@ class ExpandedBody implements Body {
 
   partialContent(schema: BodySchema): { content: BodyContent; remain: Body; diags: Diagnostic[] } {
     const r = this.inner.partialContent(this.extend(schema));
-    const expanded = this.expand(r.content, schema);
+    // As in HCL's dynblock, dynamic blocks of types the schema doesn't ask for
+    // stay in the remaining body, for whoever decodes it next.
+    const wanted = new Set((schema.blocks ?? []).map((b) => b.type));
+    const keep: Block[] = [];
+    const left: Block[] = [];
+    for (const b of r.content.blocks) {
+      if (b.type === "dynamic" && !wanted.has("dynamic") && !wanted.has(b.labels[0]!)) left.push(b);
+      else keep.push(b);
+    }
+    const expanded = this.expand({ ...r.content, blocks: keep }, schema);
+    const remain = left.length ? new BodyWithBlocks(r.remain, left) : r.remain;
     return {
       content: expanded.content,
-      remain: new ExpandedBody(r.remain, this.ctx, this.its),
+      remain: new ExpandedBody(remain, this.ctx, this.its),
       diags: [...r.diags, ...expanded.diags],
     };
   }
@@ -136,7 +148,15 @@ class ExpandedBody implements Body {
     const blocks: Block[] = [];
     for (const b of content.blocks) {
       if (b.type !== "dynamic") {
-        blocks.push({ ...b, body: new ExpandedBody(b.body, this.ctx, this.its) });
+        // Spelled out: syntax blocks compute their ranges with getters, which a spread drops.
+        blocks.push({
+          type: b.type,
+          labels: b.labels,
+          body: new ExpandedBody(b.body, this.ctx, this.its),
+          defRange: b.defRange,
+          typeRange: b.typeRange,
+          labelRanges: b.labelRanges,
+        });
         continue;
       }
       blocks.push(...this.expandOne(b, schema, diags));
@@ -252,5 +272,70 @@ class ExpandedBody implements Body {
       });
     }
     return out;
+  }
+}
+
+function byPosition(a: Block, b: Block): number {
+  return (
+    a.defRange.filename.localeCompare(b.defRange.filename) ||
+    a.defRange.start.byte - b.defRange.start.byte
+  );
+}
+
+/** A body plus blocks taken out of it earlier (dynamic blocks left for a later decoder). */
+class BodyWithBlocks implements Body {
+  constructor(
+    private readonly inner: Body,
+    private readonly blocks: Block[],
+  ) {}
+
+  missingItemRange() {
+    return this.inner.missingItemRange();
+  }
+
+  private split(schema: BodySchema): { matched: Block[]; other: Block[] } {
+    const types = new Set((schema.blocks ?? []).map((b) => b.type));
+    return {
+      matched: this.blocks.filter((b) => types.has(b.type)),
+      other: this.blocks.filter((b) => !types.has(b.type)),
+    };
+  }
+
+  content(schema: BodySchema): { content: BodyContent; diags: Diagnostic[] } {
+    const r = this.inner.content(schema);
+    const { matched, other } = this.split(schema);
+    const diags = [...r.diags];
+    for (const b of other) {
+      diags.push({
+        severity: "error",
+        summary: "Unsupported block type",
+        detail: `Blocks of type ${goQuote(b.type)} are not expected here.`,
+        subject: b.typeRange,
+      });
+    }
+    const blocks = [...r.content.blocks, ...matched].sort(byPosition);
+    return { content: { ...r.content, blocks }, diags };
+  }
+
+  partialContent(schema: BodySchema): { content: BodyContent; remain: Body; diags: Diagnostic[] } {
+    const r = this.inner.partialContent(schema);
+    const { matched, other } = this.split(schema);
+    const blocks = [...r.content.blocks, ...matched].sort(byPosition);
+    const remain = other.length ? new BodyWithBlocks(r.remain, other) : r.remain;
+    return { content: { ...r.content, blocks }, remain, diags: r.diags };
+  }
+
+  justAttributes(): { attributes: Record<string, Attribute>; diags: Diagnostic[] } {
+    const r = this.inner.justAttributes();
+    const diags = [...r.diags];
+    for (const b of this.blocks) {
+      diags.push({
+        severity: "error",
+        summary: 'Unexpected "dynamic" block',
+        detail: "Blocks are not allowed here.",
+        subject: b.typeRange,
+      });
+    }
+    return { attributes: r.attributes, diags };
   }
 }

@@ -11,7 +11,7 @@ import { standardFunctions } from "../../hcl/functions/index.js";
 import type { Range } from "../../hcl/pos.js";
 import type { EvalContext, Expression, Traversal } from "../../hcl/structure.js";
 import { evaluateDatasource } from "./datasources.js";
-import { bodyExpressions } from "./parse.js";
+import { bodyExpressions, envFunction } from "./parse.js";
 import { type HCL2Config, SENSITIVE } from "./types.js";
 import { variableValue } from "./values.js";
 
@@ -37,7 +37,7 @@ const functionCache = new WeakMap<HCL2Config, Record<string, FunctionImpl>>();
 export function templateFunctions(cfg: HCL2Config): Record<string, FunctionImpl> {
   let f = functionCache.get(cfg);
   if (!f) {
-    f = standardFunctions(cfg.basedir);
+    f = { ...standardFunctions(cfg.basedir), env: envFunction(cfg.env) };
     functionCache.set(cfg, f);
   }
   return f;
@@ -78,7 +78,7 @@ export function evalContext(cfg: HCL2Config, extras: ContextExtras = {}): EvalCo
     data: dataValues(cfg),
     path: Value.object({
       cwd: Value.string(cfg.cwd.replaceAll("\\", "/")),
-      root: Value.string(cfg.basedir.replaceAll("\\", "/")),
+      root: Value.string((cfg.pathRoot ?? cfg.basedir).replaceAll("\\", "/")),
     }),
     packer: Value.object({ version: Value.string(cfg.packerVersion) }),
     source: extras.source

@@ -3,7 +3,7 @@
 // validation, locals and data sources), then — for validate and build — the
 // builds themselves (builds.ts).
 
-import { resolve } from "node:path";
+import { posix, resolve } from "node:path";
 import { type Diagnostic, errorDiag, hasErrors } from "../../hcl/diagnostic.js";
 import { PACKER_COMPAT_VERSION } from "../../version.js";
 import { satisfies } from "../constraints.js";
@@ -55,8 +55,9 @@ export async function loadHCL2Template(
     opts.packerVersion ?? PACKER_COMPAT_VERSION,
     opts.env ?? process.env,
   );
+  cfg.pathRoot = packerPathRoot(path, cfg.basedir === full);
   const diags: Diagnostic[] = [];
-  const found = templateFiles(full);
+  const found = templateFiles(full, path);
   diags.push(...found.diags);
   if (hasErrors(diags)) return { config: cfg, diags };
   // Diagnostics name files as the user wrote the path, as Packer does.
@@ -89,6 +90,14 @@ export async function loadHCL2Template(
   if (hasErrors(diags)) return { config: cfg, diags };
   diags.push(...decodeBuilds(cfg, evalContext(cfg)));
   return { config: cfg, diags };
+}
+
+/** The template's folder as Packer names it: the path given, or the folder of the file given (Go's filepath.Dir). */
+export function packerPathRoot(path: string, isFolder: boolean): string {
+  if (isFolder) return path;
+  const n = posix.normalize(path.replaceAll("\\", "/"));
+  const i = n.lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : n.slice(0, i);
 }
 
 /** `packer { required_version = ... }` checked against the Packer version kiln is compatible with. */

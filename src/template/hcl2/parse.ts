@@ -6,11 +6,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { convert } from "../../hcl/cty/convert.js";
+import { FunctionImpl, staticReturnType } from "../../hcl/cty/function.js";
 import { Type } from "../../hcl/cty/type.js";
 import { Value } from "../../hcl/cty/value.js";
-import { type Diagnostic, errorDiag, hasErrors } from "../../hcl/diagnostic.js";
+import { type Diagnostic, errorDiag, hasErrors, warningDiag } from "../../hcl/diagnostic.js";
 import { parseGoDuration } from "../../hcl/functions/datetime-go.js";
-import { standardFunctions } from "../../hcl/functions/index.js";
 import { parseJSON } from "../../hcl/json/parser.js";
 import type { Range } from "../../hcl/pos.js";
 import type {
@@ -24,9 +24,12 @@ import type {
 } from "../../hcl/structure.js";
 import { isValidIdentifier, parseConfig } from "../../hcl/syntax/parser.js";
 import { getTypeConstraint } from "../../hcl/typeexpr.js";
+import { parseConstraints } from "../constraints.js";
+import { expandDynamicBlocks } from "./dynamic.js";
 import type {
   BuildDecl,
   HCL2Config,
+  HCPPackerRegistryDecl,
   InputVariable,
   OnlyExcept,
   PackerBlock,
@@ -52,6 +55,8 @@ const topLevelSchema: BodySchema = {
     { type: "local", labelNames: ["name"] },
     { type: "data", labelNames: ["type", "name"] },
     { type: "build" },
+    // Packer 1.9 still accepts (and ignores) top-level communicator blocks.
+    { type: "communicator", labelNames: ["type", "name"] },
   ],
 };
 
@@ -61,7 +66,10 @@ export function parseHCLFile(filename: string, bytes: Buffer): { file: File; dia
 }
 
 /** The template files Packer would read for `path`: the file itself, or a folder's `.pkr.hcl` then `.pkr.json` files. */
-export function templateFiles(path: string): {
+export function templateFiles(
+  path: string,
+  shownAs: string = path,
+): {
   files: string[];
   autoVarFiles: string[];
   diags: Diagnostic[];
@@ -73,7 +81,7 @@ export function templateFiles(path: string): {
     return {
       files: [],
       autoVarFiles: [],
-      diags: [errorDiag(`Could not find any config file in ${path}`, missingFilesDetail())],
+      diags: [errorDiag(`Could not find any config file in ${shownAs}`, missingFilesDetail())],
     };
   }
   if (!st.isDirectory()) {
@@ -88,7 +96,7 @@ export function templateFiles(path: string): {
     return {
       files,
       autoVarFiles,
-      diags: [errorDiag(`Could not find any config file in ${path}`, missingFilesDetail())],
+      diags: [errorDiag(`Could not find any config file in ${shownAs}`, missingFilesDetail())],
     };
   }
   return { files, autoVarFiles, diags: [] };
@@ -263,39 +271,188 @@ function decodePackerBlock(out: PackerBlock, block: Block): Diagnostic[] {
   for (const b of content.blocks) {
     const attrs = b.body.justAttributes();
     diags.push(...attrs.diags);
-    for (const [name, attr] of Object.entries(attrs.attributes)) {
-      diags.push(...decodeRequiredPlugin(out, name, attr));
+    for (const attr of sortedAttributes(attrs.attributes)) {
+      diags.push(...decodeRequiredPlugin(out, attr.name, attr));
     }
   }
   return diags;
 }
 
+const VERSION_DOCS =
+  "See https://developer.hashicorp.com/packer/docs/templates/hcl_templates/blocks/packer#version-constraints.";
+
+/** One `name = { source = "...", version = "..." }` entry of required_plugins, checked as Packer 1.9 checks it. */
 function decodeRequiredPlugin(out: PackerBlock, name: string, attr: Attribute): Diagnostic[] {
   const v = attr.expr.value(undefined);
   if (hasErrors(v.diags)) return v.diags;
+  const diags: Diagnostic[] = [...v.diags, ...checkPluginLocalName(name, attr.expr.range)];
   const val = v.value;
-  const bad = (detail: string) => [
-    errorDiag("Invalid required_plugins object", detail, attr.expr.range),
-  ];
-  if (!val.type.isObject() && !val.type.isMap()) {
-    return bad(
-      `The ${name} plugin requirement must be an object with "source" and "version" attributes.`,
+  const at = attr.expr.range;
+  if (val.type.isPrimitive()) {
+    const given = val.isKnown() && !val.isNull() ? valueText(val) : "version";
+    diags.push(
+      errorDiag(
+        "Invalid plugin requirement",
+        `'${name} = "${given}"' is not a plugin requirement: a required plugin is a whole object, for example:\n${name} = {\n  source  = "github.com/hashicorp/${name}"\n  version = "${given}"\n}`,
+        attr.range,
+      ),
     );
+    return diags;
   }
-  const get = (k: string): string | undefined => {
-    if (val.type.isObject() && !val.type.hasAttribute(k)) return undefined;
-    if (val.type.isMap() && !val.hasIndex(Value.string(k)).isTrue()) return undefined;
-    const x = val.type.isObject() ? val.getAttr(k) : val.index(Value.string(k));
-    return x.type.isString() && x.isKnown() && !x.isNull() ? x.asString() : undefined;
-  };
-  const source = get("source");
-  if (source === undefined) {
-    return bad(
-      `The ${name} plugin requirement needs a "source" attribute, e.g. "github.com/hashicorp/${name}".`,
+  if (!val.type.isObject()) {
+    diags.push(
+      errorDiag(
+        "Invalid required_plugins syntax",
+        "Each required_plugins entry must be an object with a source and a version.",
+        at,
+      ),
     );
+    return diags;
   }
-  out.requiredPlugins.push({ name, source, version: get("version") ?? "", range: attr.range });
+  if (!val.type.hasAttribute("version")) {
+    diags.push(
+      errorDiag(
+        "No version constraint was set",
+        `The version argument must be set to a string of version constraints, such as version = ">= 1.2.0, < 2.0.0". ${VERSION_DOCS}`,
+        at,
+      ),
+    );
+    return diags;
+  }
+  const version = val.getAttr("version");
+  if (!version.type.isString() || version.isNull() || !version.isKnown()) {
+    diags.push(
+      errorDiag("Invalid version constraint", `The version must be a string. ${VERSION_DOCS}`, at),
+    );
+    return diags;
+  }
+  const parsed = parseConstraints(version.asString());
+  if (parsed.error) {
+    diags.push(
+      errorDiag(
+        "Invalid version constraint",
+        `This string does not use correct version constraint syntax. ${VERSION_DOCS}\n${parsed.error}`,
+        at,
+      ),
+    );
+    return diags;
+  }
+  if (!val.type.hasAttribute("source")) {
+    diags.push(
+      errorDiag(
+        "No source was set",
+        `The source argument must be set to the plugin's address, such as source = "github.com/hashicorp/${name}".`,
+        at,
+      ),
+    );
+    return diags;
+  }
+  const source = val.getAttr("source");
+  if (!source.type.isString() || source.isNull() || !source.isKnown()) {
+    diags.push(
+      errorDiag(
+        "Invalid source",
+        `The source must be a string, such as source = "github.com/hashicorp/${name}".`,
+        at,
+      ),
+    );
+    return diags;
+  }
+  const sourceDiag = checkPluginSource(source.asString(), at);
+  if (sourceDiag) {
+    diags.push(sourceDiag);
+    return diags;
+  }
+  if (Object.keys(val.type.attributeTypes()).some((k) => k !== "source" && k !== "version")) {
+    diags.push(
+      errorDiag(
+        "Invalid required_plugins object",
+        'A required_plugins entry may only set "source" and "version".',
+        at,
+      ),
+    );
+    return diags;
+  }
+  const previous = out.requiredPlugins.find((p) => p.name === name);
+  if (previous) {
+    diags.push(
+      errorDiag(
+        `Duplicate required_plugin.${JSON.stringify(name)} block`,
+        `A plugin named ${JSON.stringify(name)} is already required at ${formatRange(previous.range)}. The names on the left of required_plugins must differ, since they name the plugins in the configuration.`,
+        attr.range,
+      ),
+    );
+    return diags;
+  }
+  out.requiredPlugins.push({
+    name,
+    source: source.asString(),
+    version: version.asString(),
+    range: attr.range,
+  });
+  return diags;
+}
+
+function valueText(v: Value): string {
+  if (v.type.isString()) return v.asString();
+  if (v.type.isNumber()) return String(v.asNumber());
+  return v.isTrue() ? "true" : "false";
+}
+
+/** A plugin's local name: lowercase letters, digits and single dashes, as a DNS label. */
+function checkPluginLocalName(name: string, range: Range): Diagnostic[] {
+  const lower = name.toLowerCase();
+  const problem = pluginPartProblem(lower);
+  if (problem) {
+    return [
+      errorDiag(
+        "Invalid plugin local name",
+        `${name} is an invalid plugin local name: ${problem}`,
+        range,
+      ),
+    ];
+  }
+  if (lower !== name) {
+    return [
+      errorDiag(
+        "Invalid plugin local name",
+        `Plugin names must be normalized. Replace ${JSON.stringify(name)} with ${JSON.stringify(lower)} to fix this error.`,
+        range,
+      ),
+    ];
+  }
   return [];
+}
+
+function pluginPartProblem(part: string): string | undefined {
+  if (part.length === 0) return "must have at least one character";
+  if (part.includes(".")) return "dots are not allowed";
+  if (part.includes("--")) return "cannot use multiple consecutive dashes";
+  if (!/^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u.test(part)) {
+    return "must contain only letters, digits, and dashes, and may not use leading or trailing dashes";
+  }
+  return undefined;
+}
+
+/** Packer 1.9 wants a plugin source as hostname/namespace/name. */
+function checkPluginSource(source: string, range: Range): Diagnostic | undefined {
+  const parts = source.split("/");
+  if (parts.length !== 3 || parts.some((p) => p === "")) {
+    return errorDiag(
+      "Invalid plugin source string",
+      `The source ${JSON.stringify(source)} is not a plugin address: it must be in the form "hostname/namespace/name", for example "github.com/hashicorp/amazon".`,
+      range,
+    );
+  }
+  const problem = pluginPartProblem(parts[2]!.toLowerCase());
+  if (problem) {
+    return errorDiag(
+      "Invalid plugin type",
+      `Invalid plugin type ${JSON.stringify(parts[2])} in source ${JSON.stringify(source)}: ${problem}`,
+      range,
+    );
+  }
+  return undefined;
 }
 
 // --------------------------------------------------------------- variables
@@ -318,10 +475,19 @@ const validationSchema: BodySchema = {
   ],
 };
 
+/** env() reading the environment the template is loaded with (cfg.env). */
+export function envFunction(env: NodeJS.ProcessEnv): FunctionImpl {
+  return new FunctionImpl({
+    description: "Returns the value of an environment variable, or an empty string if it is unset.",
+    params: [{ name: "key", type: Type.string }],
+    type: staticReturnType(Type.string),
+    impl: (args) => Value.string(env[args[0]!.asString()] ?? ""),
+  });
+}
+
 /** Variable defaults may call env() and nothing else, as in Packer. */
 function defaultsContext(cfg: HCL2Config): EvalContext {
-  const envFn = standardFunctions(cfg.basedir).env;
-  return { functions: envFn ? { env: envFn } : {} };
+  return { functions: { env: envFunction(cfg.env) } };
 }
 
 function checkVariableName(
@@ -411,6 +577,8 @@ function decodeVariableBlock(cfg: HCL2Config, block: Block): Diagnostic[] {
   if (typeAttr) {
     const t = getTypeConstraint(typeAttr.expr);
     diags.push(...t.diags);
+    // As in Packer, a variable whose type can't be read is not declared.
+    if (hasErrors(t.diags)) return diags;
     v.type = t.type;
     v.typeDefaults = t.defaults;
   }
@@ -430,7 +598,13 @@ function decodeVariableBlock(cfg: HCL2Config, block: Block): Diagnostic[] {
         );
       } else {
         v.defaultValue = c.value;
-        if (!typeAttr) v.type = Type.dynamic;
+        v.defaultRange = def.expr.range;
+        // Without a type, Packer takes the default's type, unless the default
+        // is an empty object or tuple (`{}`, `[]`), which any value may replace.
+        const dt = c.value.type;
+        if (!typeAttr && !dt.equals(Type.emptyObject) && !dt.equals(Type.emptyTuple)) {
+          v.type = dt;
+        }
       }
     }
   }
@@ -489,12 +663,21 @@ function checkValidationMessage(msg: Attribute): Diagnostic[] {
   if (hasErrors(v.diags) || !v.value.type.isString() || !v.value.isKnown() || v.value.isNull()) {
     return []; // Messages that need evaluation are checked when the rule runs.
   }
-  const text = v.value.asString().trim();
+  const text = v.value.asString();
+  if (text === "") {
+    return [
+      errorDiag(
+        "Invalid validation error message",
+        "An empty string is not a valid nor useful error message.",
+        msg.expr.range,
+      ),
+    ];
+  }
   if (!looksLikeSentences(text)) {
     return [
       errorDiag(
         "Invalid validation error message",
-        "Validation error message must be at least one full English sentence starting with an uppercase letter and ending with a period or question mark.",
+        "Validation error message must be at least one full sentence starting with an uppercase letter (if the alphabet has case) and ending with a period or question mark.",
         msg.expr.range,
       ),
     ];
@@ -502,13 +685,14 @@ function checkValidationMessage(msg: Attribute): Diagnostic[] {
   return [];
 }
 
-function looksLikeSentences(s: string): boolean {
-  if (s.length < 1) return false;
-  const first = s[0]!;
-  const last = s[s.length - 1]!;
-  return (
-    first === first.toUpperCase() && first !== first.toLowerCase() && (last === "." || last === "?")
-  );
+/** Packer's check: a first letter (if it is one) in upper case; a last character of . ? or !. */
+function looksLikeSentences(message: string): boolean {
+  const chars = [...message.trim()];
+  if (chars.length < 1) return false;
+  const first = chars[0]!;
+  const last = chars[chars.length - 1]!;
+  if (/\p{L}/u.test(first) && !/\p{Lu}/u.test(first)) return false;
+  return last === "." || last === "?" || last === "!";
 }
 
 function decodeVariablesBlock(cfg: HCL2Config, block: Block): Diagnostic[] {
@@ -520,13 +704,15 @@ function decodeVariablesBlock(cfg: HCL2Config, block: Block): Diagnostic[] {
     const r = attr.expr.value(defaultsContext(cfg));
     diags.push(...r.diags);
     if (hasErrors(r.diags)) continue;
+    // A `variables` entry is typed by its value, as in Packer.
     cfg.variables.set(attr.name, {
       name: attr.name,
-      type: Type.dynamic,
+      type: r.value.type,
       description: "",
       sensitive: false,
       nullable: true,
       defaultValue: r.value,
+      defaultRange: attr.expr.range,
       validations: [],
       declRange: attr.range,
     });
@@ -569,7 +755,7 @@ function duplicateLocal(
 function decodeLocalsBlock(cfg: HCL2Config, block: Block): Diagnostic[] {
   const { attributes, diags } = block.body.justAttributes();
   for (const attr of sortedAttributes(attributes)) {
-    const dup = duplicateLocal(cfg, attr.name, attr.nameRange, block.defRange);
+    const dup = duplicateLocal(cfg, attr.name, attr.expr.range, block.defRange);
     diags.push(...dup);
     if (dup.length) continue;
     cfg.locals.set(attr.name, {
@@ -595,12 +781,13 @@ function decodeLocalBlock(cfg: HCL2Config, block: Block): Diagnostic[] {
     );
     return diags;
   }
-  const dup = duplicateLocal(cfg, name, block.labelRanges[0] ?? block.defRange, block.defRange);
-  if (dup.length) return dup;
   const { content, diags: cd } = block.body.content(localBlockSchema);
   diags.push(...cd);
   const expr = content.attributes.expression;
   if (!expr) return diags;
+  // Packer points at the second definition's expression.
+  const dup = duplicateLocal(cfg, name, expr.expr.range, block.defRange);
+  if (dup.length) return dup;
   cfg.locals.set(name, {
     name,
     expr: expr.expr,
@@ -665,7 +852,9 @@ const buildSchema: BodySchema = {
 };
 
 function decodeBuildBlock(cfg: HCL2Config, block: Block, ctx: EvalContext): Diagnostic[] {
-  const { content, diags } = block.body.content(buildSchema);
+  // As in Packer, dynamic blocks anywhere in a build block (dynamic "source",
+  // dynamic "provisioner", ...) expand with the values known at this point.
+  const { content, diags } = expandDynamicBlocks(block.body, ctx).content(buildSchema);
   const build: BuildDecl = {
     name: "",
     description: "",
@@ -694,13 +883,19 @@ function decodeBuildBlock(cfg: HCL2Config, block: Block, ctx: EvalContext): Diag
         );
       } else {
         for (const el of list.value.elements()) {
-          const ref = parseSourceRef(el.asString(), sourcesAttr.expr.range);
+          // Packer points at the build block for a malformed reference.
+          const ref = parseSourceRef(el.asString(), block.defRange);
           if ("diag" in ref) diags.push(ref.diag);
           else build.sources.push({ ...ref, range: sourcesAttr.expr.range });
         }
       }
     }
   }
+  // Provisioners and post-processors may use build.name while they are decoded.
+  const inner: EvalContext = {
+    parent: ctx,
+    variables: { build: Value.object({ name: Value.string(build.name) }) },
+  };
   for (const b of content.blocks) {
     switch (b.type) {
       case "source": {
@@ -710,71 +905,189 @@ function decodeBuildBlock(cfg: HCL2Config, block: Block, ctx: EvalContext): Diag
         break;
       }
       case "provisioner": {
-        const r = decodeProvisioner(b, ctx);
+        const r = decodeProvisioner(b, inner);
         diags.push(...r.diags);
         if (r.prov) build.provisioners.push(r.prov);
         break;
       }
       case "error-cleanup-provisioner": {
-        const r = decodeProvisioner(b, ctx);
+        if (build.errorCleanupProvisioner) {
+          diags.push(
+            errorDiag(
+              "Only one error-cleanup-provisioner is allowed",
+              `A build block has at most one error-cleanup-provisioner; the first one is at ${formatRange(build.errorCleanupProvisioner.block.defRange)}.`,
+              b.defRange,
+            ),
+          );
+          break;
+        }
+        const r = decodeProvisioner(b, inner);
         diags.push(...r.diags);
         if (r.prov) build.errorCleanupProvisioner = r.prov;
         break;
       }
       case "post-processor": {
-        const r = decodePostProcessor(b, ctx);
+        const r = decodePostProcessor(b, inner);
         diags.push(...r.diags);
         if (r.pp) build.postProcessorLists.push([r.pp]);
         break;
       }
       case "post-processors": {
-        const inner = b.body.content({
+        const nested = b.body.content({
           blocks: [{ type: "post-processor", labelNames: ["type"] }],
         });
-        diags.push(...inner.diags);
+        diags.push(...nested.diags);
         const chain: PostProcessorDecl[] = [];
-        for (const pb of inner.content.blocks) {
-          const r = decodePostProcessor(pb, ctx);
+        for (const pb of nested.content.blocks) {
+          const r = decodePostProcessor(pb, inner);
           diags.push(...r.diags);
           if (r.pp) chain.push(r.pp);
         }
         if (chain.length) build.postProcessorLists.push(chain);
         break;
       }
-      case "hcp_packer_registry":
+      case "hcp_packer_registry": {
         if (build.hcpPackerRegistry) {
           diags.push(
             errorDiag(
-              "Only one hcp_packer_registry block is allowed per build block",
-              undefined,
+              "Only one hcp_packer_registry is allowed",
+              `A build block has at most one hcp_packer_registry block; the first one is at ${formatRange(build.hcpPackerRegistry.defRange)}.`,
               b.defRange,
             ),
           );
+          break;
         }
         build.hcpPackerRegistry = b;
+        const r = decodeHCPPackerRegistry(b, ctx);
+        diags.push(...r.diags);
+        if (r.registry) build.hcpRegistry = r.registry;
         break;
+      }
     }
   }
   cfg.builds.push(build);
   return diags;
 }
 
-/** Parses `source.TYPE.NAME`. */
+const hcpRegistrySchema: BodySchema = {
+  attributes: [
+    { name: "bucket_name" },
+    { name: "description" },
+    { name: "labels" },
+    { name: "bucket_labels" },
+    { name: "build_labels" },
+  ],
+};
+
+/** Reads a map(string) attribute; undefined (with a diagnostic) when it is something else. */
+function stringMap(
+  attr: Attribute | undefined,
+  diags: Diagnostic[],
+  ctx: EvalContext,
+): Record<string, string> | undefined {
+  if (!attr) return {};
+  const v = attr.expr.value(ctx);
+  diags.push(...v.diags);
+  if (hasErrors(v.diags)) return undefined;
+  const c = convert(v.value, Type.map(Type.string));
+  if ("error" in c || !c.value.isWhollyKnown()) {
+    diags.push(
+      errorDiag(
+        "Incorrect attribute value type",
+        `Inappropriate value for attribute "${attr.name}": map of string required.`,
+        attr.expr.range,
+      ),
+    );
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  if (c.value.isNull()) return out;
+  for (const [k, e] of c.value.entries()) out[k] = e.asString();
+  return out;
+}
+
+/**
+ * `hcp_packer_registry` inside a build block, checked as Packer 1.9 checks it
+ * (kiln publishes nothing to HCP Packer; the block is accepted and validated).
+ * Other arguments are ignored, as Packer ignores them.
+ */
+function decodeHCPPackerRegistry(
+  block: Block,
+  ctx: EvalContext,
+): { registry?: HCPPackerRegistryDecl; diags: Diagnostic[] } {
+  const r = block.body.partialContent(hcpRegistrySchema);
+  const diags = [...r.diags];
+  const a = r.content.attributes;
+  const bucketName = staticString(a.bucket_name, diags, ctx) ?? "";
+  const description = staticString(a.description, diags, ctx) ?? "";
+  const labels = stringMap(a.labels, diags, ctx);
+  const bucketLabels = stringMap(a.bucket_labels, diags, ctx);
+  const buildLabels = stringMap(a.build_labels, diags, ctx);
+  if (hasErrors(diags) || !labels || !bucketLabels || !buildLabels) return { diags };
+  if ([...description].length > 255) {
+    diags.push(
+      errorDiag(
+        "hcp_packer_registry.description should have a maximum length of 255 characters",
+        undefined,
+        block.defRange,
+      ),
+    );
+    return { diags };
+  }
+  const hasLabels = Object.keys(labels).length > 0;
+  if (hasLabels && Object.keys(bucketLabels).length > 0) {
+    diags.push(
+      errorDiag(
+        "hcp_packer_registry.labels and hcp_packer_registry.bucket_labels are mutually exclusive; please use the recommended argument hcp_packer_registry.bucket_labels",
+        undefined,
+        block.defRange,
+      ),
+    );
+    return { diags };
+  }
+  if (hasLabels) {
+    diags.push(
+      warningDiag(
+        "the argument hcp_packer_registry.labels has been deprecated and will be removed in the next minor release; please use hcp_packer_registry.bucket_labels",
+        undefined,
+        a.labels!.nameRange,
+      ),
+    );
+  }
+  return {
+    registry: {
+      bucketName,
+      description,
+      bucketLabels: hasLabels ? labels : bucketLabels,
+      buildLabels,
+      range: block.defRange,
+    },
+    diags,
+  };
+}
+
+/**
+ * Reads a source reference as Packer does: `TYPE.NAME`, or `X.TYPE.NAME`
+ * where the first part is not checked (`source.`, `sources.`); parts after
+ * the third are ignored. TYPE and NAME must be identifiers.
+ */
 export function parseSourceRef(
   text: string,
   range: Range,
 ): { type: string; sourceName: string } | { diag: Diagnostic } {
-  const parts = text.split(".");
-  if (parts.length !== 3 || parts[0] !== "source" || !parts[1] || !parts[2]) {
+  let parts = text.split(".");
+  if (parts.length > 2) parts = parts.slice(1);
+  const [type, name] = parts;
+  if (parts.length < 2 || !isValidIdentifier(type!) || !isValidIdentifier(name!)) {
     return {
       diag: errorDiag(
         "Invalid source reference",
-        `"${text}" is not a source reference: a source is referred to as "source.TYPE.NAME", for example "source.docker.example".`,
+        `${JSON.stringify(text)} is not a source reference. A source reference has three parts separated by dots, "source.TYPE.NAME" (for example "source.docker.example"); TYPE and NAME must start with a letter and may contain only letters, digits, underscores, and dashes.`,
         range,
       ),
     };
   }
-  return { type: parts[1], sourceName: parts[2] };
+  return { type: type!, sourceName: name! };
 }
 
 function decodeBuildSource(
@@ -806,15 +1119,21 @@ const provisionerSchema: BodySchema = {
   ],
 };
 
-function durationAttr(attr: Attribute | undefined, diags: Diagnostic[], ctx: EvalContext): number {
+/** A Go duration argument (`pause_before`, `timeout`); Packer reports a bad one at the block. */
+function durationAttr(
+  attr: Attribute | undefined,
+  diags: Diagnostic[],
+  ctx: EvalContext,
+  block: Block,
+): number {
   if (!attr) return 0;
   const s = staticString(attr, diags, ctx);
-  if (s === undefined) return 0;
+  if (s === undefined || s === "") return 0;
   try {
     return Number(parseGoDuration(s) / 1_000_000n);
   } catch (err) {
     diags.push(
-      errorDiag(`Failed to parse ${attr.name} duration`, (err as Error).message, attr.expr.range),
+      errorDiag(`Failed to parse ${attr.name} duration`, (err as Error).message, block.defRange),
     );
     return 0;
   }
@@ -886,20 +1205,50 @@ function decodeProvisioner(
   if (a.override) {
     const v = a.override.expr.value(ctx);
     diags.push(...v.diags);
-    if (!hasErrors(v.diags)) override = v.value;
+    if (!hasErrors(v.diags)) {
+      override = v.value;
+      diags.push(...checkOverride(v.value, block));
+    }
   }
   const prov: ProvisionerDecl = {
     type: block.labels[0]!,
     name: staticString(a.name, diags, ctx) ?? "",
-    pauseBefore: durationAttr(a.pause_before, diags, ctx),
+    pauseBefore: durationAttr(a.pause_before, diags, ctx, block),
     maxRetries,
-    timeout: durationAttr(a.timeout, diags, ctx),
+    timeout: durationAttr(a.timeout, diags, ctx, block),
     override,
     ...onlyExcept(a, diags, ctx),
     body: r.remain,
     block,
   };
   return { prov, diags };
+}
+
+/** `override` maps source names to objects of settings, as Packer requires. */
+function checkOverride(v: Value, block: Block): Diagnostic[] {
+  if (v.isNull() || !v.isKnown()) return [];
+  const t = v.type;
+  if (!t.isObject() && !t.isMap()) {
+    return [
+      errorDiag(
+        "provisioner's override block must be an HCL object",
+        'The override argument maps source names to the settings that differ for them, for example: override = { example = { inline = ["echo hi"] } }.',
+        block.defRange,
+      ),
+    ];
+  }
+  for (const [name, entry] of v.entries()) {
+    if (entry.isNull() || !(entry.type.isObject() || entry.type.isMap())) {
+      return [
+        errorDiag(
+          `provisioner's override.'${name}' block must be an HCL object`,
+          `The settings for source ${JSON.stringify(name)} must be an object of arguments.`,
+          block.defRange,
+        ),
+      ];
+    }
+  }
+  return [];
 }
 
 const postProcessorSchema: BodySchema = {

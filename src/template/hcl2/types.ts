@@ -50,6 +50,8 @@ export interface InputVariable {
   nullable: boolean;
   /** The default, converted to the type; undefined when the variable has none. */
   defaultValue?: Value;
+  /** The default's expression, where a failing validation rule points. */
+  defaultRange?: Range;
   validations: VariableValidation[];
   declRange: Range;
   /** The value in force after all sources were applied. */
@@ -120,6 +122,15 @@ export interface PostProcessorDecl extends OnlyExcept {
   block: Block;
 }
 
+/** A build's `hcp_packer_registry` settings, as Packer reads them. */
+export interface HCPPackerRegistryDecl {
+  bucketName: string;
+  description: string;
+  bucketLabels: Record<string, string>;
+  buildLabels: Record<string, string>;
+  range: Range;
+}
+
 export interface BuildDecl {
   name: string;
   description: string;
@@ -128,13 +139,17 @@ export interface BuildDecl {
   postProcessorLists: PostProcessorDecl[][];
   errorCleanupProvisioner?: ProvisionerDecl;
   hcpPackerRegistry?: Block;
+  /** The hcp_packer_registry block's settings, once checked. */
+  hcpRegistry?: HCPPackerRegistryDecl;
   range: Range;
 }
 
 /** A loaded HCL2 template: declarations, and after initialize(), values. */
 export interface HCL2Config {
-  /** The folder the template is in (path.root). */
+  /** The folder the template is in, absolute (what file functions resolve against). */
   basedir: string;
+  /** path.root as Packer gives it: the template folder as the user wrote it (relative if they did). */
+  pathRoot?: string;
   /** Where kiln was called from (path.cwd). */
   cwd: string;
   /** Source bytes of every file read, for rendering diagnostics. */

@@ -8,13 +8,13 @@ import { resolve } from "node:path";
 import { convert } from "../../hcl/cty/convert.js";
 import { Type } from "../../hcl/cty/type.js";
 import { Value } from "../../hcl/cty/value.js";
-import { type Diagnostic, errorDiag, hasErrors, warningDiag } from "../../hcl/diagnostic.js";
+import { type Diagnostic, errorDiag, hasErrors } from "../../hcl/diagnostic.js";
 import { standardFunctions } from "../../hcl/functions/index.js";
 import type { Range } from "../../hcl/pos.js";
 import type { Expression } from "../../hcl/structure.js";
 import { parseExpression } from "../../hcl/syntax/parser.js";
 import type { TypeDefaults } from "../../hcl/typeexpr.js";
-import { parseHCLFile, sortedAttributes } from "./parse.js";
+import { envFunction, parseHCLFile, sortedAttributes } from "./parse.js";
 import { type HCL2Config, type InputVariable, SENSITIVE, type ValueSource } from "./types.js";
 
 /** One `-var` or `-var-file` flag, in the order given. */
@@ -36,7 +36,7 @@ export function collectVariableValues(cfg: HCL2Config, opts: ValueOptions): Diag
     if (v.defaultValue !== undefined) {
       v.value = v.defaultValue;
       v.valueSource = "default";
-      v.valueRange = v.declRange;
+      v.valueRange = v.defaultRange ?? v.declRange;
     }
   }
   // Environment: PKR_VAR_name for declared variables only.
@@ -52,11 +52,22 @@ export function collectVariableValues(cfg: HCL2Config, opts: ValueOptions): Diag
   for (const f of opts.autoVarFiles)
     diags.push(...applyVarFile(cfg, f, opts.warnUndeclared, opts.cwd));
   for (const a of opts.args) {
-    if (a.kind === "var-file")
-      diags.push(...applyVarFile(cfg, a.path, opts.warnUndeclared, opts.cwd));
-    else diags.push(...applyVarArg(cfg, a.text));
+    if (a.kind === "var-file") {
+      const bad = varFileFormat(a.path);
+      if (bad) diags.push(bad);
+      else diags.push(...applyVarFile(cfg, a.path, opts.warnUndeclared, opts.cwd));
+    } else diags.push(...applyVarArg(cfg, a.text));
   }
   return diags;
+}
+
+/** Packer reads a -var-file as HCL or JSON by its extension, and refuses any other. */
+function varFileFormat(path: string): Diagnostic | undefined {
+  if (path.endsWith(".hcl") || path.endsWith(".json")) return undefined;
+  return errorDiag(
+    `Could not guess format of ${path}`,
+    "A var file must be suffixed with `.hcl` or `.json`.",
+  );
 }
 
 /** A value given as text (environment or -var): a string variable takes it verbatim, others parse it as HCL. */
@@ -85,6 +96,15 @@ function assign(
 ): Diagnostic[] {
   const c = convert(value, v.type);
   if ("error" in c) {
+    // Packer words a bad -var differently, and has no place in a file to show.
+    if (from === "cli") {
+      return [
+        errorDiag(
+          "Invalid argument value for -var variable",
+          `The received arg value for ${v.name} is not compatible with the variable's type constraint: ${c.error}.`,
+        ),
+      ];
+    }
     return [
       errorDiag(
         "Invalid value for variable",
@@ -136,18 +156,30 @@ export function applyVarFile(
   cfg.files.set(path, bytes);
   const parsed = parseHCLFile(path, bytes);
   if (hasErrors(parsed.diags)) return parsed.diags;
+  // Declaring a variable in a var file is a common mistake, told apart from other errors.
+  const declared = parsed.file.body.partialContent({
+    blocks: [{ type: "variable", labelNames: ["name"] }],
+  });
+  const declarations = declared.content.blocks.map((b) =>
+    errorDiag(
+      "Variable declaration in a .pkrvar file",
+      `A .pkrvar file assigns values to variables declared in .pkr files; it cannot declare variables. To declare variable ${JSON.stringify(b.labels[0])}, move this block to one of your .pkr.hcl files, such as variables.pkr.hcl. To set its value in ${path}, write:\n    ${b.labels[0]} = <value>`,
+      b.typeRange,
+    ),
+  );
+  if (declarations.length) return declarations;
   const { attributes, diags } = parsed.file.body.justAttributes();
   for (const attr of sortedAttributes(attributes)) {
     const v = cfg.variables.get(attr.name);
     if (!v) {
       if (warnUndeclared) {
-        diags.push(
-          warningDiag(
-            "Undefined variable",
-            `A ${JSON.stringify(attr.name)} variable was set but was not declared as an input variable. To declare variable ${JSON.stringify(attr.name)} place this block in one of your .pkr.hcl files, such as variables.pkr.hcl\n\n\`\`\`\nvariable ${JSON.stringify(attr.name)} {\n  type    = string\n  default = null\n\n}\n\`\`\``,
-            attr.nameRange,
-          ),
-        );
+        // As in Packer, the warning has no source excerpt: the declaration to add is the point.
+        diags.push({
+          severity: "warning",
+          summary: "Undefined variable",
+          detail: `The variable ${JSON.stringify(attr.name)} was set but was not declared as an input variable.\nTo declare variable ${JSON.stringify(attr.name)} place this block in one of your .pkr.hcl files, such as variables.pkr.hcl\n\nvariable ${JSON.stringify(attr.name)} {\n  type    = string\n  default = null\n}`,
+          context: attr.range,
+        });
       }
       continue;
     }
@@ -259,12 +291,23 @@ function runValidations(cfg: HCL2Config, v: InputVariable): Diagnostic[] {
       diags.push(...r.diags);
       continue;
     }
-    const cond = convert(r.value.withoutMarks(), Type.bool);
-    if ("error" in cond || cond.value.isNull()) {
+    if (!r.value.isKnown()) continue; // Decided once the value is known.
+    if (r.value.isNull()) {
       diags.push(
         errorDiag(
-          "Invalid validation result",
-          "The validation condition must return a boolean (true or false).",
+          "Invalid variable validation result",
+          "Validation condition expression must return either true or false, not null.",
+          rule.condition.range,
+        ),
+      );
+      continue;
+    }
+    const cond = convert(r.value.withoutMarks(), Type.bool);
+    if ("error" in cond) {
+      diags.push(
+        errorDiag(
+          "Invalid variable validation result",
+          `Invalid validation condition result value: ${cond.error}.`,
           rule.condition.range,
         ),
       );
@@ -310,5 +353,5 @@ function messageText(
 }
 
 function standardFunctionsFor(cfg: HCL2Config) {
-  return standardFunctions(cfg.basedir);
+  return { ...standardFunctions(cfg.basedir), env: envFunction(cfg.env) };
 }

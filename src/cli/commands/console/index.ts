@@ -65,7 +65,13 @@ async function runConsole(args: string[], io: CommandIO): Promise<number> {
         "kiln console works with HCL2 templates; convert a JSON template with `kiln hcl2_upgrade` first.",
       );
     }
-    const loaded = await loadHCL2Template(path, { vars: varArgs(flags), cwd: io.cwd, env: io.env });
+    // As in Packer, an unset variable is <unknown> in the console, not an error.
+    const loaded = await loadHCL2Template(path, {
+      vars: varArgs(flags),
+      cwd: io.cwd,
+      env: io.env,
+      validateValues: false,
+    });
     if (loaded.diags.length) {
       writeDiagnostics(new BasicUi(io), loaded.diags, loaded.config.files);
     }
