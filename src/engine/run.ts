@@ -9,12 +9,14 @@ import type { Communicator } from "../communicators/communicator.js";
 import type { Artifact } from "./artifact.js";
 import type { Builder, BuilderFactory } from "./builder.js";
 import type { BuildContext, BuildInfo, OnError } from "./context.js";
+import type { BuildLog } from "./log.js";
 import {
   type AskFn,
   debugPauses,
   type ErrorChoice,
   onErrorAbort,
   onErrorAsk,
+  presentSteps,
   type RunStepsResult,
   runSteps,
   type StateBag,
@@ -38,6 +40,8 @@ export interface RunOptions {
   packerVersion: string;
   /** Fires on Ctrl-C / SIGTERM: no new step starts, running builds clean up. */
   signal: AbortSignal;
+  /** PACKER_LOG's detailed log. */
+  log?: BuildLog;
 }
 
 export interface BuildOutcome {
@@ -147,6 +151,9 @@ class RunningBuild {
   }
 
   private async runProvisioner(p: ProvisionerPlan, comm: Communicator): Promise<void> {
+    this.opts.log?.log(
+      `${this.plan.name}: starting provisioner ${p.type}${p.name ? ` (${p.name})` : ""}`,
+    );
     const configured = await p.configure(this.generatedData);
     for (const s of configured.secrets ?? []) this.opts.output.secrets.add(s);
     if (configured.errors.length) throw new Error(formatErrors(configured.errors));
@@ -225,7 +232,26 @@ class RunningBuild {
   }
 
   async runSteps(steps: StepList, state: StateBag): Promise<RunStepsResult> {
-    let wrapped: StepList = steps;
+    const log = this.opts.log;
+    let wrapped: StepList = log
+      ? presentSteps(steps).map((step) => ({
+          name: step.name,
+          run: async (st: StateBag, signal: AbortSignal) => {
+            log.log(`${this.plan.name}: running step ${step.name}`);
+            const action = await step.run(st, signal);
+            log.log(
+              `${this.plan.name}: step ${step.name} ${action === "halt" ? "halted" : "done"}`,
+            );
+            return action;
+          },
+          cleanup: step.cleanup
+            ? async (st: StateBag) => {
+                log.log(`${this.plan.name}: cleaning up step ${step.name}`);
+                await step.cleanup!(st);
+              }
+            : undefined,
+        }))
+      : steps;
     if (this.opts.onError === "ask") wrapped = onErrorAsk(wrapped, this.askFn());
     else if (this.opts.onError === "abort") wrapped = onErrorAbort(wrapped);
     else if (this.opts.onError === "run-cleanup-provisioner") {
@@ -328,6 +354,9 @@ class RunningBuild {
   }
 
   private async runPostProcessor(pp: PostProcessorPlan, input: Artifact) {
+    this.opts.log?.log(
+      `${this.plan.name}: starting post-processor ${pp.type} on artifact ${input.id()}`,
+    );
     const configured = await pp.configure(this.generatedData);
     for (const s of configured.secrets ?? []) this.opts.output.secrets.add(s);
     if (configured.errors.length) throw new Error(formatErrors(configured.errors));
@@ -345,9 +374,7 @@ class RunningBuild {
 }
 
 /** Prepares every builder before any build starts, as Packer does. */
-export async function prepareBuilders(
-  plans: BuildPlan[],
-): Promise<{
+export async function prepareBuilders(plans: BuildPlan[]): Promise<{
   builders: Map<string, Builder>;
   errors: { name: string; errors: string[] }[];
   warnings: { name: string; warnings: string[] }[];
@@ -426,6 +453,9 @@ export async function runBuilds(
       else outcome.error = err instanceof Error ? err : new Error(String(err));
     }
     outcome.durationMs = Date.now() - t0;
+    opts.log?.log(
+      `${plan.name}: ${outcome.cancelled ? "cancelled" : outcome.error ? `errored: ${outcome.error.message}` : `finished with ${outcome.artifacts.length} artifact(s)`}`,
+    );
     const took = formatDuration(outcome.durationMs);
     if (outcome.cancelled) {
       const line = `Build '${plan.name}' cancelled after ${took}.`;

@@ -453,3 +453,23 @@ build {
   const arts = (s: string) => s.split("\n").filter((l) => l.startsWith("--> "));
   assert.deepEqual(arts(k.stdout), arts(p.stdout));
 });
+
+test("-debug pauses after each step until Enter; -timestamp-ui stamps lines; PACKER_LOG_PATH gets the detailed log", () => {
+  const d = folder({ "t.pkr.hcl": secretTpl });
+  const logPath = join(d, "packer.log");
+  const r = build(d, ["-debug", "-timestamp-ui", "t.pkr.hcl"], "\n\n\n\n\n\n", {
+    PACKER_LOG: "1",
+    PACKER_LOG_PATH: logPath,
+  });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /Pausing after run of step 'StepProvision'\. Press enter to continue\./);
+  assert.match(
+    r.stdout,
+    /Pausing before cleanup of step 'StepProvision'\. Press enter to continue\./,
+  );
+  assert.match(r.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: ==> null\.a: /m);
+  const log = readFileSync(logPath, "utf8");
+  assert.match(log, /\[INFO\] null\.a: running step StepProvision/);
+  assert.match(log, /\[INFO\] null\.a: starting provisioner shell-local/);
+  assert.doesNotMatch(log, /s3cr3t-value/);
+});

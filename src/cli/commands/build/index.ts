@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { OnError } from "../../../engine/context.js";
+import { BuildLog } from "../../../engine/log.js";
 import type { BuildPlan } from "../../../engine/plan.js";
 import { prepareBuilders, runBuilds } from "../../../engine/run.js";
 import { Prompter, RunUi, Secrets } from "../../../engine/ui.js";
@@ -169,6 +170,10 @@ async function runBuild(args: string[], io: CommandIO): Promise<number> {
     prompter,
   };
   const runUi = new RunUi(output);
+  const log = BuildLog.fromEnv(io.env, io.stderr, secrets);
+  log.log(
+    `kiln ${PACKER_COMPAT_VERSION}-compatible build of ${flags.args[0]}: ${plans.length} build(s)`,
+  );
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
@@ -207,6 +212,7 @@ async function runBuild(args: string[], io: CommandIO): Promise<number> {
       runUUID: randomUUID(),
       packerVersion: PACKER_COMPAT_VERSION,
       signal: controller.signal,
+      log,
     });
     return result.exitCode;
   } finally {
