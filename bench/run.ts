@@ -1,7 +1,9 @@
 // `npm run bench`: runs every benchmark suite and prints one table. Suites that
 // compare with Packer run both tools side by side in the same run and report the ratio.
+import { buildSuite } from "./suites/build.js";
 import { languageSuite } from "./suites/language.js";
 import { startupSuite } from "./suites/startup.js";
+import { validateSuite } from "./suites/validate.js";
 
 export interface BenchRow {
   name: string;
@@ -13,6 +15,8 @@ export interface BenchRow {
 const suites: { name: string; run: () => Promise<BenchRow[]> }[] = [
   { name: "language", run: languageSuite },
   { name: "startup", run: startupSuite },
+  { name: "validate", run: validateSuite },
+  { name: "build", run: buildSuite },
 ];
 
 const only = process.argv.slice(2);
