@@ -2,8 +2,11 @@
 // RSA_PKCS1_PADDING in crypto.privateDecrypt), plus Go-compatible PEM
 // decoding for rsadecrypt.
 
-import { createPrivateKey, type JsonWebKey } from "node:crypto";
+import type { JsonWebKey } from "node:crypto";
 import { goBase64Decode } from "./encoding-base64.js";
+import { lazyModule } from "./lazy.js";
+
+const nodeCrypto = lazyModule<typeof import("node:crypto")>("node:crypto");
 
 /** A decryption step failed; the message is the one Packer reports. */
 export class RsaError extends Error {
@@ -136,7 +139,11 @@ export function parsePkcs1PrivateKey(der: Uint8Array): RsaPrivateKey {
   let jwk: JsonWebKey;
   try {
     if (tag !== 0x02) throw new Error("not PKCS #1");
-    const key = createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs1" });
+    const key = nodeCrypto().createPrivateKey({
+      key: Buffer.from(der),
+      format: "der",
+      type: "pkcs1",
+    });
     if (key.asymmetricKeyType !== "rsa") throw new Error("not RSA");
     jwk = key.export({ format: "jwk" });
   } catch {

@@ -1,8 +1,6 @@
 // Cryptographic functions: bcrypt, md5, sha1, sha256, sha512, rsadecrypt,
 // uuidv4, uuidv5.
 
-import { createHash, randomUUID } from "node:crypto";
-import bcryptjs from "bcryptjs";
 import { FunctionError, FunctionImpl, staticReturnType } from "../cty/function.js";
 import { goQuote } from "../cty/quote.js";
 import { Type } from "../cty/type.js";
@@ -10,6 +8,11 @@ import { Value } from "../cty/value.js";
 import { GO_INT_RANGE_MESSAGE, goInt64 } from "./conversion-int.js";
 import { decryptPkcs1v15, parsePkcs1PrivateKey, pemDecode, RsaError } from "./crypto-rsa.js";
 import { goBase64Decode } from "./encoding-base64.js";
+import { lazyModule } from "./lazy.js";
+
+const nodeCrypto = lazyModule<typeof import("node:crypto")>("node:crypto");
+// The CommonJS build of bcryptjs, which require() picks; same code as its ES module.
+const bcryptjs = lazyModule<typeof import("bcryptjs")>("bcryptjs");
 
 function hashFunction(name: string, algorithm: string): FunctionImpl {
   return new FunctionImpl({
@@ -18,7 +21,8 @@ function hashFunction(name: string, algorithm: string): FunctionImpl {
     type: staticReturnType(Type.string),
     impl: (args) =>
       Value.string(
-        createHash(algorithm)
+        nodeCrypto()
+          .createHash(algorithm)
           .update((args[0] as Value).asString(), "utf8")
           .digest("hex"),
       ),
@@ -54,8 +58,10 @@ const bcrypt = new FunctionImpl({
       );
     }
     // Go's bcrypt writes the "$2a$" variant; the algorithm is identical.
-    const salt = bcryptjs.genSaltSync(Number(cost)).replace(/^\$2[aby]\$/, "$2a$");
-    return Value.string(bcryptjs.hashSync(input, salt));
+    const salt = bcryptjs()
+      .genSaltSync(Number(cost))
+      .replace(/^\$2[aby]\$/, "$2a$");
+    return Value.string(bcryptjs().hashSync(input, salt));
   },
 });
 
@@ -97,7 +103,7 @@ const uuidv4 = new FunctionImpl({
   description: "Generates a random (version 4) UUID.",
   params: [],
   type: staticReturnType(Type.string),
-  impl: () => Value.string(randomUUID()),
+  impl: () => Value.string(nodeCrypto().randomUUID()),
 });
 
 const NAMESPACES: Record<string, string> = {
@@ -165,7 +171,8 @@ const uuidv5 = new FunctionImpl({
     if (typeof parsed === "string") {
       throw new FunctionError(`uuidv5() doesn't support namespace ${nsArg} (${parsed})`);
     }
-    const h = createHash("sha1")
+    const h = nodeCrypto()
+      .createHash("sha1")
       .update(parsed)
       .update((args[1] as Value).asString(), "utf8")
       .digest();

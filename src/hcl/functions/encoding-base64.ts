@@ -2,7 +2,9 @@
 // errors reported as the byte offset of the corruption) and a Go-style gzip
 // writer, for the encoding and crypto functions.
 
-import { deflateRawSync, constants as zc } from "node:zlib";
+import { lazyModule } from "./lazy.js";
+
+const zlib = lazyModule<typeof import("node:zlib")>("node:zlib");
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const DECODE_MAP = new Int16Array(256).fill(-1);
@@ -101,7 +103,8 @@ export function crc32(data: Uint8Array): number {
  * bit-identical to Go's compressor.)
  */
 export function goGzip(data: Uint8Array): Uint8Array {
-  const body = deflateRawSync(data, { level: 6, finishFlush: zc.Z_SYNC_FLUSH });
+  const { deflateRawSync, constants } = zlib();
+  const body = deflateRawSync(data, { level: 6, finishFlush: constants.Z_SYNC_FLUSH });
   const header = Uint8Array.of(0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff);
   const finalBlock = Uint8Array.of(0x01, 0x00, 0x00, 0xff, 0xff);
   const trailer = new Uint8Array(8);

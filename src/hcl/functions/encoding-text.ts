@@ -122,10 +122,17 @@ const ALIASES: [string, string[]][] = [
   ["UTF-32LE", ["csUTF32LE"]],
 ];
 
-const BY_ALIAS = new Map<string, string>();
-for (const [name, aliases] of ALIASES) {
-  BY_ALIAS.set(name.toLowerCase(), name);
-  for (const a of aliases) BY_ALIAS.set(a.toLowerCase(), name);
+let byAlias: Map<string, string> | undefined;
+
+/** Lower-cased names and aliases to canonical names, built on the first lookup. */
+function aliasIndex(): Map<string, string> {
+  if (byAlias !== undefined) return byAlias;
+  byAlias = new Map<string, string>();
+  for (const [name, aliases] of ALIASES) {
+    byAlias.set(name.toLowerCase(), name);
+    for (const a of aliases) byAlias.set(a.toLowerCase(), name);
+  }
+  return byAlias;
 }
 
 /** WHATWG labels for encodings Node's TextDecoder implements faithfully. */
@@ -406,7 +413,7 @@ function makeCodec(name: string): TextCodec {
 
 /** The codec for an IANA encoding name or alias (case-insensitive), if supported. */
 export function lookupEncoding(nameOrAlias: string): TextCodec | undefined {
-  const name = BY_ALIAS.get(nameOrAlias.toLowerCase());
+  const name = aliasIndex().get(nameOrAlias.toLowerCase());
   if (name === undefined) return undefined;
   let c = cache.get(name);
   if (c === undefined) {

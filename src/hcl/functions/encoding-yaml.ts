@@ -10,21 +10,15 @@
 //   go-cty-yaml's own YAML 1.1-flavoured scalar resolution, anchors, merge
 //   keys and error messages.
 
-import {
-  type Alias,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseAllDocuments,
-  type Scalar,
-  type Node as YamlNode,
-} from "yaml";
+import type { Alias, LineCounter, Scalar, Node as YamlNode } from "yaml";
 import { goQuote } from "../cty/quote.js";
 import { Type } from "../cty/type.js";
 import { Value } from "../cty/value.js";
 import { goBase64Decode } from "./encoding-base64.js";
+import { lazyModule } from "./lazy.js";
+
+// The `yaml` package is large; it loads on the first yamldecode call.
+const yaml = lazyModule<typeof import("yaml")>("yaml");
 
 /** A YAML problem; the message is the one Packer reports. */
 export class YamlError extends Error {
@@ -404,10 +398,14 @@ const RESOLVABLE = new Set([
 ]);
 
 const NULL_DYNAMIC = Value.null(Type.dynamic);
-const RESOLVE_MAP = new Map<string, { value: Value; tag: string }>();
-{
+let resolveMap: Map<string, { value: Value; tag: string }> | undefined;
+
+/** The plain scalars that resolve to fixed values (YAML 1.1 booleans, nulls, infinities). */
+function resolveMapping(): Map<string, { value: Value; tag: string }> {
+  if (resolveMap !== undefined) return resolveMap;
+  const map = new Map<string, { value: Value; tag: string }>();
   const add = (value: Value, tag: string, names: string[]) => {
-    for (const n of names) RESOLVE_MAP.set(n, { value, tag });
+    for (const n of names) map.set(n, { value, tag });
   };
   add(Value.true, BOOL_TAG, [
     "y",
@@ -440,6 +438,8 @@ const RESOLVE_MAP = new Map<string, { value: Value; tag: string }>();
   const ninf = Value.numberFromString("-Inf") as Value;
   add(inf, FLOAT_TAG, [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]);
   add(ninf, FLOAT_TAG, ["-.inf", "-.Inf", "-.INF"]);
+  resolveMap = map;
+  return map;
 }
 
 function resolveHint(c: string | undefined): string {
@@ -527,7 +527,7 @@ function resolveScalar(tag: string, src: string, quoted: boolean): Resolved {
   let t = tag;
   if (hint !== "" && t !== STR_TAG && t !== BINARY_TAG) {
     if (quoted) return Value.string(src);
-    const item = RESOLVE_MAP.get(src);
+    const item = resolveMapping().get(src);
     if (item !== undefined) return item.value;
     if (t === "" && (src === ".nan" || src === ".NaN" || src === ".NAN")) {
       throw new YamlError("floating point NaN is not supported");
@@ -554,7 +554,7 @@ function resolveScalar(tag: string, src: string, quoted: boolean): Resolved {
       }
       return Value.string(src);
     case BOOL_TAG: {
-      const item = RESOLVE_MAP.get(src);
+      const item = resolveMapping().get(src);
       if (item === undefined || item.tag !== BOOL_TAG) throw cannot();
       return item.value;
     }
@@ -610,7 +610,7 @@ class Decoder {
 
   node(n: unknown): Value {
     if (n === null || n === undefined) return NULL_DYNAMIC;
-    if (isAlias(n)) {
+    if (yaml().isAlias(n)) {
       const name = n.source;
       if (this.pending.has(name)) {
         throw new YamlError(
@@ -621,7 +621,7 @@ class Decoder {
       if (v === undefined) throw new YamlError(`reference to undefined anchor ${goQuote(name)}`);
       return v;
     }
-    if (isScalar(n)) {
+    if (yaml().isScalar(n)) {
       this.begin(n.anchor);
       const r = this.scalar(n);
       if (r === MERGE) {
@@ -633,7 +633,7 @@ class Decoder {
       this.complete(n.anchor, r);
       return r;
     }
-    if (isMap(n)) {
+    if (yaml().isMap(n)) {
       const tag = n.tag ?? "";
       if (tag !== "" && tag !== MAP_TAG) {
         throw new YamlError(`can't interpret mapping as ${tag}`);
@@ -642,7 +642,7 @@ class Decoder {
       const vals = new Map<string, Value>();
       for (const pair of n.items) {
         const k = pair.key;
-        if (!isScalar(k)) throw new YamlError("only strings are allowed as mapping keys");
+        if (!yaml().isScalar(k)) throw new YamlError("only strings are allowed as mapping keys");
         const kr = this.scalar(k);
         const val = this.node(pair.value);
         if (kr === MERGE) {
@@ -664,7 +664,7 @@ class Decoder {
       this.complete(n.anchor, v);
       return v;
     }
-    if (isSeq(n)) {
+    if (yaml().isSeq(n)) {
       const tag = n.tag ?? "";
       if (tag !== "" && tag !== SEQ_TAG) {
         throw new YamlError(`can't interpret sequence as ${tag}`);
@@ -696,6 +696,7 @@ class Decoder {
 
 /** Parse a single YAML document into a value as go-cty-yaml's yamldecode does. */
 export function yamlDecode(src: string): Value {
+  const { LineCounter, parseAllDocuments } = yaml();
   const lc = new LineCounter();
   const docs = parseAllDocuments(src, {
     schema: "failsafe",

@@ -8,6 +8,9 @@ import { type Diagnostic, hasErrors } from "../diagnostic.js";
 import type { EvalContext, Expression, ValueResult } from "../structure.js";
 import { parseTemplate } from "../syntax/parser.js";
 import { getTypeConstraint } from "../typeexpr.js";
+import { lazyRegExp } from "./lazy.js";
+
+const variableName = lazyRegExp(String.raw`^[\p{L}_][\p{L}\p{N}_-]*$`, "u");
 
 // Functions that receive their arguments as unevaluated expressions: `try` and
 // `can` must see evaluation errors, `convert` reads a type expression, and
@@ -173,7 +176,7 @@ function templatefileFn(baseDir: string, functions: () => Record<string, Functio
       if (hasErrors(tmpl.diags)) return { value: Value.unknown(Type.string), diags: tmpl.diags };
       const variables: Record<string, Value> = {};
       for (const [k, v] of unmarkedVars.entries()) {
-        if (!/^[\p{L}_][\p{L}\p{N}_-]*$/u.test(k)) {
+        if (!variableName().test(k)) {
           return argError(
             args[1]!,
             "vars",

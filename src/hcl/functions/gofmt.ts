@@ -9,6 +9,7 @@ import { jsonEncode } from "../cty/json.js";
 import { BigNum } from "../cty/number.js";
 import { Type } from "../cty/type.js";
 import type { Value } from "../cty/value.js";
+import { lazyRegExp } from "./lazy.js";
 
 // ---------------------------------------------------------------------------
 // Unicode helpers
@@ -56,7 +57,7 @@ export function utf8Length(s: string): number {
   return n;
 }
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+const printable = lazyRegExp(String.raw`^[\p{L}\p{M}\p{N}\p{P}\p{S}]$`, "u");
 
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, "0");
@@ -87,7 +88,7 @@ export function goQuoteRune(cp: number): string {
   if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
   if (cp < 0x20 || cp === 0x7f) return `'\\x${hex(cp, 2)}'`;
   const ch = String.fromCodePoint(cp);
-  if (cp === 0x20 || (cp < 0x7f && cp > 0x20) || PRINTABLE.test(ch)) return `'${ch}'`;
+  if (cp === 0x20 || (cp < 0x7f && cp > 0x20) || printable().test(ch)) return `'${ch}'`;
   return cp < 0x10000 ? `'\\u${hex(cp, 4)}'` : `'\\U${hex(cp, 8)}'`;
 }
 
@@ -98,7 +99,7 @@ function goQuote(s: string): string {
     const cp = ch.codePointAt(0) as number;
     if (cp === 0x22) out += '\\"';
     else if (cp === 0x5c) out += "\\\\";
-    else if (cp >= 0x20 && cp !== 0x7f && (cp < 0x7f || PRINTABLE.test(ch))) out += ch;
+    else if (cp >= 0x20 && cp !== 0x7f && (cp < 0x7f || printable().test(ch))) out += ch;
     else {
       const q = goQuoteRune(cp);
       out += q.slice(1, -1);

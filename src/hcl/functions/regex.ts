@@ -21,6 +21,8 @@
 // (JS) rather than keeping the last successful value (Go), and Unicode
 // property classes under (?i) are not case-folded.
 
+import { lazyRegExp } from "./lazy.js";
+
 /** A Go regexp/syntax parse error: `error parsing regexp: CODE: \`EXPR\``. */
 export class RegexSyntaxError extends Error {
   readonly code: string;
@@ -114,7 +116,7 @@ function singleCp(s: string): number | undefined {
   return s.length === (cp > 0xffff ? 2 : 1) ? cp : undefined;
 }
 
-const CHANGES_WHEN_CASEMAPPED = /\p{Changes_When_Casemapped}/u;
+const changesWhenCasemapped = lazyRegExp(String.raw`\p{Changes_When_Casemapped}`, "u");
 
 /** Build the orbits: code points joined by their one-to-one case mappings. */
 function buildFoldOrbits(): Map<number, number[]> {
@@ -132,6 +134,7 @@ function buildFoldOrbits(): Map<number, number[]> {
     const rb = find(b);
     if (ra !== rb) parent.set(ra, rb);
   };
+  const casemapped = changesWhenCasemapped();
   for (let c = MIN_FOLD; c <= MAX_FOLD; c++) {
     // Skip blocks without cased letters (CJK, Hangul, Yi, surrogates, most
     // of the supplementary planes) to keep this cheap.
@@ -143,7 +146,7 @@ function buildFoldOrbits(): Map<number, number[]> {
     // Dotted and dotless i have no simple case folding.
     if (c === 0x130 || c === 0x131) continue;
     const s = String.fromCodePoint(c);
-    if (!CHANGES_WHEN_CASEMAPPED.test(s)) continue;
+    if (!casemapped.test(s)) continue;
     for (const m of [s.toLowerCase(), s.toUpperCase()]) {
       const cp = singleCp(m);
       if (cp !== undefined && cp !== c && cp !== 0x130 && cp !== 0x131) union(c, cp);
@@ -1049,8 +1052,10 @@ export function findAll(re: CompiledRegex, s: string, n = -1): RegexMatch[] {
   return out;
 }
 
+const letterOrDigit = lazyRegExp(String.raw`[\p{L}\p{Nd}]`, "u");
+
 function isNameChar(cp: number): boolean {
-  return cp === 0x5f || /[\p{L}\p{Nd}]/u.test(String.fromCodePoint(cp));
+  return cp === 0x5f || letterOrDigit().test(String.fromCodePoint(cp));
 }
 
 /** Go's Regexp.Expand for a string template: $1, ${1}, $name, ${name}, $$. */

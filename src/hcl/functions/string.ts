@@ -6,6 +6,7 @@ import { ArgError, FunctionError, FunctionImpl, staticReturnType } from "../cty/
 import { Type } from "../cty/type.js";
 import { Value } from "../cty/value.js";
 import { formatValues, graphemes } from "./gofmt.js";
+import { lazyRegExp } from "./lazy.js";
 import { intToNumber, requireGoInt } from "./numeric.js";
 import {
   type CompiledRegex,
@@ -103,7 +104,7 @@ function isGoSpace(cp: number): boolean {
   return SPACE_CPS.has(cp);
 }
 
-const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
+const letterOrDigit = lazyRegExp(String.raw`^[\p{L}\p{Nd}]$`, "u");
 
 function isTitleSeparator(cp: number): boolean {
   if (cp <= 0x7f) {
@@ -112,7 +113,7 @@ function isTitleSeparator(cp: number): boolean {
     }
     return cp !== 0x5f;
   }
-  if (LETTER_OR_DIGIT.test(String.fromCodePoint(cp))) return false;
+  if (letterOrDigit().test(String.fromCodePoint(cp))) return false;
   return isGoSpace(cp);
 }
 
