@@ -191,25 +191,6 @@ describe("null builder with communicator none", () => {
 });
 
 describe("null builder with other communicators", () => {
-  test("ssh is not available yet and says so", async () => {
-    const { error, ctx } = await build({
-      communicator: "ssh",
-      ssh_host: "127.0.0.1",
-      ssh_username: "u",
-      ssh_password: "p",
-    });
-    assert.equal(
-      error?.message,
-      'communicator = "ssh" is not supported yet: the ssh communicator arrives with issue 6',
-    );
-    assert.deepEqual(ctx.provisioned, []);
-  });
-
-  test("ssh is the default communicator", async () => {
-    const { error } = await build({ ssh_host: "h", ssh_username: "u", ssh_password: "p" });
-    assert.match(error!.message, /the ssh communicator arrives with issue 6/);
-  });
-
   test("winrm is not available yet either", async () => {
     const { error } = await build({
       communicator: "winrm",
