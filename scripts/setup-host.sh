@@ -12,6 +12,17 @@ command -v lz4 >/dev/null 2>&1 || need+=(lz4)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
 command -v tar >/dev/null 2>&1 || need+=(tar)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+# The docker builder, communicator and post-processors run against a real engine
+# (scripts/docker-env.sh starts it); base images are made with mmdebstrap
+# (scripts/base-image.sh); push tests use a local registry (scripts/registry.sh).
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
+command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+# The SSH communicator's tests run a throwaway sshd on 127.0.0.1 (test/support/sshd.ts).
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
