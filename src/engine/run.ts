@@ -423,7 +423,9 @@ export async function runBuilds(
       ),
   );
   if (opts.output.color && !opts.output.machineReadable) {
-    plans.forEach((p, i) => uis[i]!.plain(`${p.name}: output will be in this color.`));
+    plans.forEach((p, i) => {
+      uis[i]!.plain(`${p.name}: output will be in this color.`);
+    });
     runUi.say("");
   }
 
@@ -508,7 +510,9 @@ export async function runBuilds(
         runUi.machine(o.name, "artifact", String(i), "string", a.string());
         const files = a.files();
         runUi.machine(o.name, "artifact", String(i), "files-count", String(files.length));
-        files.forEach((f, j) => runUi.machine(o.name, "artifact", String(i), "file", String(j), f));
+        files.forEach((f, j) => {
+          runUi.machine(o.name, "artifact", String(i), "file", String(j), f);
+        });
         runUi.machine(o.name, "artifact", String(i), "end");
         runUi.say(`--> ${o.name}: ${a.string()}`);
       });
