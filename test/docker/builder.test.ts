@@ -534,10 +534,21 @@ build {
     );
     assert.match(prepare({ commit: true, ecr_login: true })[0]!, /ecr_login is not supported/);
     assert.match(
-      prepare({ commit: true, communicator: "ssh" })[0]!,
-      /communicator = "ssh" is not supported/,
+      prepare({ commit: true, communicator: "winrm" })[0]!,
+      /communicator = "winrm" is not supported/,
     );
     assert.deepEqual(prepare({ commit: true }), []);
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = "ssh://builder@example.invalid";
+    try {
+      assert.match(
+        prepare({ commit: true })[0]!,
+        /kiln reaches the Docker engine over unix:\/\/ or tcp:\/\/ only/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
     const ws = workspace(
       "invalid",
       `

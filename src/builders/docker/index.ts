@@ -6,11 +6,13 @@
 
 import { statSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { EngineClient, resolveEndpoint } from "../../communicators/docker/index.js";
 import { flag, type PlainConfig, str } from "../../components/schema.js";
 import type { Artifact } from "../../engine/artifact.js";
 import type { Builder, BuilderFactory, PrepareResult } from "../../engine/builder.js";
 import type { BuildContext } from "../../engine/context.js";
-import { StateBag, type Step } from "../../engine/multistep/index.js";
+import { type RunStepsResult, StateBag, type Step } from "../../engine/multistep/index.js";
+import { StepCleanupTempKeys, StepConnect } from "../../engine/steps/connect.js";
 import { StepProvision } from "../../engine/steps/provision.js";
 import {
   DockerImageArtifact,
@@ -18,10 +20,11 @@ import {
 } from "../../post-processors/docker-import/docker.js";
 import { DockerDriver } from "./driver.js";
 import {
+  CONTAINER_INFO,
+  connectDocker,
   type DockerBuild,
   IMAGE_ID,
   StepCommit,
-  StepConnect,
   StepDefaultGeneratedData,
   StepExport,
   StepPull,
@@ -82,17 +85,27 @@ class DockerBuilder implements Builder {
       );
     }
     const comm = str(c, "communicator") || "docker";
-    if (comm !== "docker" && comm !== "none") {
+    if (comm !== "docker" && comm !== "none" && comm !== "ssh") {
       errors.push(
-        `communicator = "${comm}" is not supported by kiln's docker builder yet (use "docker" or "none")`,
+        `communicator = "${comm}" is not supported by kiln's docker builder (use "docker", "ssh" or "none")`,
       );
+    }
+    try {
+      resolveEndpoint();
+    } catch (err) {
+      errors.push((err as Error).message);
     }
     return { warnings: [], errors, generatedData: ["ImageSha256", "SourceImageDigest"] };
   }
 
   async run(ctx: BuildContext): Promise<Artifact | undefined> {
     const c = this.config;
-    const b: DockerBuild = { config: c, ctx, driver: new DockerDriver(ctx.ui) };
+    const b: DockerBuild = {
+      config: c,
+      ctx,
+      driver: new DockerDriver(ctx.ui),
+      client: new EngineClient(),
+    };
     const commit = flag(c, "commit");
     const exportPath = str(c, "export_path");
     const steps: Step[] = [
@@ -100,14 +113,25 @@ class DockerBuilder implements Builder {
       new StepTempDir(b),
       new StepPull(b),
       new StepRun(b),
-      new StepConnect(b),
+      new StepConnect(ctx, {
+        config: c,
+        // Over SSH the builder connects to the container's address, unless ssh_host says otherwise.
+        host: (state) => str(c, "ssh_host") || state.require(CONTAINER_INFO).ip,
+        custom: { docker: connectDocker(b) },
+      }),
       new StepProvision(ctx),
+      new StepCleanupTempKeys(ctx, c),
     ];
     if (commit) steps.push(new StepCommit(b));
     else if (!flag(c, "discard") && exportPath !== "") steps.push(new StepExport(b));
 
     const state = new StateBag();
-    const result = await ctx.runSteps(steps, state);
+    let result: RunStepsResult;
+    try {
+      result = await ctx.runSteps(steps, state);
+    } finally {
+      b.client.close();
+    }
     if (result.cancelled) return undefined;
     if (result.error !== undefined) throw result.error;
     if (result.halted) return undefined;

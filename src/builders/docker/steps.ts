@@ -8,8 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { DockerCommunicator, EngineClient } from "../../communicators/docker/index.js";
-import { NoneCommunicator } from "../../communicators/none.js";
+import { DockerCommunicator, type EngineClient } from "../../communicators/docker/index.js";
 import { flag, list, map, type PlainConfig, str } from "../../components/schema.js";
 import type { BuildContext } from "../../engine/context.js";
 import {
@@ -19,7 +18,8 @@ import {
   type StepAction,
   stateKey,
 } from "../../engine/multistep/index.js";
-import { COMMUNICATOR, INSTANCE_ID } from "../../engine/steps/provision.js";
+import type { CustomConnect } from "../../engine/steps/connect.js";
+import { INSTANCE_ID } from "../../engine/steps/provision.js";
 import { host } from "../../host/index.js";
 import { interpolate } from "../../template/legacy/interpolate/index.js";
 import type { ContainerConfig, DockerDriver } from "./driver.js";
@@ -27,6 +27,10 @@ import type { ContainerConfig, DockerDriver } from "./driver.js";
 /** The folder shared with the container (mounted at container_dir). */
 export const TEMP_DIR = stateKey<string>("temp_dir");
 export const CONTAINER_ID = stateKey<string>("container_id");
+/** What the engine says about the running container: its address, user and working directory. */
+export const CONTAINER_INFO = stateKey<{ ip: string; user: string; workingDir: string }>(
+  "container_info",
+);
 /** The image a commit made. */
 export const IMAGE_ID = stateKey<string>("image_id");
 
@@ -35,6 +39,8 @@ export interface DockerBuild {
   config: PlainConfig;
   ctx: BuildContext;
   driver: DockerDriver;
+  /** The engine connection the communicator and the container inspection share. */
+  client: EngineClient;
 }
 
 const strings = (config: PlainConfig, key: string): string[] =>
@@ -184,6 +190,20 @@ export class StepRun implements Step {
     state.set(CONTAINER_ID, this.containerId);
     state.set(INSTANCE_ID, this.containerId);
     ctx.ui.message(`Container ID: ${this.containerId}`);
+    try {
+      const info = await this.b.client.json<{
+        Config?: { User?: string; WorkingDir?: string };
+        NetworkSettings?: { IPAddress?: string };
+      }>("GET", `/containers/${this.containerId}/json`, { signal });
+      state.set(CONTAINER_INFO, {
+        ip: info.NetworkSettings?.IPAddress ?? "",
+        user: info.Config?.User ?? "",
+        workingDir: info.Config?.WorkingDir || "/",
+      });
+    } catch (err) {
+      if (signal.aborted) return "halt";
+      return fail(this.b, state, `Failed to inspect the container: ${(err as Error).message}`);
+    }
     return "continue";
   }
 
@@ -205,59 +225,26 @@ export class StepRun implements Step {
   }
 }
 
-/** Connects the communicator the configuration asks for (Packer's StepConnect with the docker communicator). */
-export class StepConnect implements Step {
-  readonly name = "StepConnect";
-  private comm: DockerCommunicator | undefined;
-  private client: EngineClient | undefined;
-  constructor(private readonly b: DockerBuild) {}
-
-  async run(state: StateBag, signal: AbortSignal): Promise<StepAction> {
-    const { config, ctx } = this.b;
-    const type = str(config, "communicator") || "docker";
-    if (type === "none") {
-      state.set(COMMUNICATOR, new NoneCommunicator());
-      return "continue";
-    }
-    if (type !== "docker") {
-      return fail(
-        this.b,
-        state,
-        `communicator = "${type}" is not supported by kiln's docker builder yet`,
-      );
-    }
-    const id = state.require(CONTAINER_ID);
-    let client: EngineClient | undefined;
-    try {
-      client = new EngineClient();
-      const info = await client.json<{
-        Config?: { User?: string; WorkingDir?: string };
-        NetworkSettings?: { IPAddress?: string };
-      }>("GET", `/containers/${id}/json`, { signal });
-      ctx.ui.say(`Using docker communicator to connect: ${info.NetworkSettings?.IPAddress ?? ""}`);
-      this.comm = new DockerCommunicator({
-        containerId: id,
-        client,
-        execUser: str(config, "exec_user"),
-        pty: flag(config, "pty"),
-        fixUploadOwner: flag(config, "fix_upload_owner"),
-        containerUser: info.Config?.User ?? "",
-        workingDir: info.Config?.WorkingDir || "/",
-      });
-    } catch (err) {
-      client?.close();
-      return fail(this.b, state, `Failed to inspect the container: ${(err as Error).message}`);
-    }
-    this.client = client;
-    state.set(COMMUNICATOR, this.comm);
-    return "continue";
-  }
-
-  async cleanup(): Promise<void> {
-    this.client?.close();
-    this.client = undefined;
-    this.comm = undefined;
-  }
+/**
+ * The docker communicator for the shared StepConnect (Packer's
+ * StepConnectDocker): commands and files go through the engine to the
+ * container StepRun started.
+ */
+export function connectDocker(b: DockerBuild): CustomConnect {
+  return async (state) => {
+    const { config, ctx } = b;
+    const info = state.require(CONTAINER_INFO);
+    ctx.ui.say(`Using docker communicator to connect: ${info.ip}`);
+    return new DockerCommunicator({
+      containerId: state.require(CONTAINER_ID),
+      client: b.client,
+      execUser: str(config, "exec_user"),
+      pty: flag(config, "pty"),
+      fixUploadOwner: flag(config, "fix_upload_owner"),
+      containerUser: info.user,
+      workingDir: info.workingDir,
+    });
+  };
 }
 
 /** `docker commit` with changes, author and message. */
