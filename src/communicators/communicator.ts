@@ -4,6 +4,9 @@
 
 import type { Readable, Writable } from "node:stream";
 
+/** The exit status a communicator reports when the connection dropped before the command reported one (Packer's CmdDisconnect). */
+export const CMD_DISCONNECT = 2300218;
+
 export interface RemoteCommand {
   /** A shell command line, run as the remote shell runs it. */
   command: string;

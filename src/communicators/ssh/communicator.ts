@@ -16,6 +16,7 @@ import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Client, ClientChannel, ExecOptions, SFTPWrapper } from "ssh2";
 import type { Communicator, RemoteCommand, UploadInfo } from "../communicator.js";
+import { CMD_DISCONNECT } from "../communicator.js";
 import type { SSHSettings, TunnelSpec } from "./config.js";
 import {
   type LoginAuth,
@@ -35,8 +36,7 @@ import {
 } from "./scp.js";
 import { sftpDownload, sftpDownloadTree, sftpMkdir, sftpUpload, sftpUploadTree } from "./sftp.js";
 
-/** The exit status of a command whose connection dropped before it reported one (Packer's CmdDisconnect). */
-export const CMD_DISCONNECT = 2300218;
+export { CMD_DISCONNECT };
 
 /** The connection is gone and could not be opened again (yet): retry later. */
 export class SSHDisconnectedError extends Error {

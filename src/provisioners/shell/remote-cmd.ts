@@ -5,10 +5,10 @@
 
 import { StringDecoder } from "node:string_decoder";
 import type { Communicator } from "../../communicators/communicator.js";
+import { CMD_DISCONNECT } from "../../communicators/communicator.js";
 import type { Ui } from "../../ui/index.js";
 
-/** The exit status a communicator reports when the machine dropped the connection (Packer's CmdDisconnect). */
-export const CMD_DISCONNECT = 2300218;
+export { CMD_DISCONNECT };
 
 /** How many of a failed command's last output lines its error repeats. */
 export const TAIL_LINES = 10;
