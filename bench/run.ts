@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark suite and prints one table. Suites that
 // compare with Packer run both tools side by side in the same run and report the ratio.
 import { buildSuite } from "./suites/build.js";
+import { dockerSuite } from "./suites/docker.js";
 import { languageSuite } from "./suites/language.js";
 import { startupSuite } from "./suites/startup.js";
 import { validateSuite } from "./suites/validate.js";
@@ -17,6 +18,7 @@ const suites: { name: string; run: () => Promise<BenchRow[]> }[] = [
   { name: "startup", run: startupSuite },
   { name: "validate", run: validateSuite },
   { name: "build", run: buildSuite },
+  { name: "docker", run: dockerSuite },
 ];
 
 const only = process.argv.slice(2);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Quickstart on a fresh machine: installs what kiln needs, builds kiln, then
-# validates, inspects and builds the example template for real.
+# validates, inspects and builds the example templates for real: a file image
+# (examples/hello.pkr.hcl) and a Docker image (examples/docker/) on a local
+# Docker engine, from a Debian base image made with mmdebstrap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-host.sh
@@ -9,7 +11,13 @@ npm run build
 
 kiln() { node bin/kiln.js "$@"; }
 out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+engine=""
+cleanup() {
+  rm -rf "$out"
+  # Stop the Docker engine again if this script started it.
+  if [ "$engine" = started ]; then scripts/docker-env.sh stop >/dev/null || true; fi
+}
+trap cleanup EXIT
 
 echo "== kiln version"
 kiln version
@@ -30,4 +38,22 @@ cat "$out/motd.sha256"
   exit 1
 }
 cat "$out/manifest.json"; echo
+
+echo "== Docker engine and base image"
+engine="$(scripts/docker-env.sh start)"
+scripts/base-image.sh
+echo "== kiln validate examples/docker/"
+kiln validate examples/docker/
+echo "== kiln build examples/docker/"
+kiln build -color=false examples/docker/
+echo "== docker run --rm kiln-example/hello:latest"
+greeting="$(docker run --rm kiln-example/hello:latest)"
+echo "$greeting"
+case "$greeting" in
+  *"hello from an image baked by kiln"*"built for hello by docker"*) ;;
+  *)
+    echo "the image did not print what the template baked into it" >&2
+    exit 1
+    ;;
+esac
 echo "quickstart: OK"

@@ -90,6 +90,8 @@ export interface ComponentSchema {
   config: ConfigSchema;
   /** Data sources only: the attributes the data source produces. */
   output?: ConfigSchema;
+  /** Builders only: the `build.*` keys the builder makes known while it runs, beyond the common ones. */
+  generatedData?: string[];
 }
 
 /**

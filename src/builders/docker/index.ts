@@ -19,6 +19,7 @@ import {
   IMPORT_BUILDER_ID,
 } from "../../post-processors/docker-import/docker.js";
 import { DockerDriver } from "./driver.js";
+import { schema } from "./schema.js";
 import {
   CONTAINER_INFO,
   connectDocker,
@@ -95,7 +96,7 @@ class DockerBuilder implements Builder {
     } catch (err) {
       errors.push((err as Error).message);
     }
-    return { warnings: [], errors, generatedData: ["ImageSha256", "SourceImageDigest"] };
+    return { warnings: [], errors, generatedData: schema.generatedData ?? [] };
   }
 
   async run(ctx: BuildContext): Promise<Artifact | undefined> {

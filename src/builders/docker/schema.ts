@@ -20,6 +20,7 @@ export const schema: ComponentSchema = {
   kind: "builder",
   type: "docker",
   plugin: "github.com/hashicorp/docker",
+  generatedData: ["ImageSha256", "SourceImageDigest"],
   config: {
     fields: {
       ...comm.fields,

@@ -97,11 +97,21 @@ async function prepare(
   ctx: EvalContext,
   subject: import("../../hcl/pos.js").Range,
   typeRange: import("../../hcl/pos.js").Range,
-): Promise<{ config?: Record<string, PlainValue>; sensitive: string[]; diags: Diagnostic[] }> {
+): Promise<{
+  config?: Record<string, PlainValue>;
+  sensitive: string[];
+  diags: Diagnostic[];
+  generatedData?: string[];
+}> {
   const schema = await loadSchema(kind, type);
   if (!schema) return { sensitive: [], diags: [unknownComponentDiagnostic(kind, type, typeRange)] };
   const r = decodeHCLConfig(expandDynamicBlocks(body, ctx), schema.config, ctx, subject);
-  return { config: r.config, sensitive: r.sensitive, diags: r.diags };
+  return {
+    config: r.config,
+    sensitive: r.sensitive,
+    diags: r.diags,
+    ...(schema.generatedData ? { generatedData: schema.generatedData } : {}),
+  };
 }
 
 /** Builds every selected (build block, source) pair; diagnostics for whatever can't be prepared. */
@@ -218,7 +228,10 @@ async function prepareBuild(
   diags.push(...builder.diags);
   if (hasErrors(builder.diags)) return undefined;
 
-  const ctx = evalContext(cfg, { source, build: unknownBuildData(build.name, use.type) });
+  const ctx = evalContext(cfg, {
+    source,
+    build: unknownBuildData(build.name, use.type, builder.generatedData),
+  });
   const useName = sourceUseName(use);
   let failed = false;
   const provisioner = async (p: ProvisionerDecl): Promise<PreparedProvisioner | undefined> => {

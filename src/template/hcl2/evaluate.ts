@@ -93,9 +93,13 @@ export function evalContext(cfg: HCL2Config, extras: ContextExtras = {}): EvalCo
 }
 
 /** `build.*` as provisioners see it before the build runs: every key present, each value unknown. */
-export function unknownBuildData(buildName: string, sourceType: string): Record<string, Value> {
+export function unknownBuildData(
+  buildName: string,
+  sourceType: string,
+  builderKeys: readonly string[] = [],
+): Record<string, Value> {
   const rec: Record<string, Value> = {};
-  for (const k of BUILD_DATA_KEYS) rec[k] = Value.unknown(Type.string);
+  for (const k of [...BUILD_DATA_KEYS, ...builderKeys]) rec[k] = Value.unknown(Type.string);
   rec.name = Value.string(buildName);
   // What {{build_type}} was in JSON templates; hcl2_upgrade writes it as build.type.
   rec.type = Value.string(sourceType);
