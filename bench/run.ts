@@ -3,6 +3,7 @@
 import { buildSuite } from "./suites/build.js";
 import { dockerSuite } from "./suites/docker.js";
 import { languageSuite } from "./suites/language.js";
+import { sshSuite } from "./suites/ssh.js";
 import { startupSuite } from "./suites/startup.js";
 import { validateSuite } from "./suites/validate.js";
 
@@ -19,6 +20,7 @@ const suites: { name: string; run: () => Promise<BenchRow[]> }[] = [
   { name: "validate", run: validateSuite },
   { name: "build", run: buildSuite },
   { name: "docker", run: dockerSuite },
+  { name: "ssh", run: sshSuite },
 ];
 
 const only = process.argv.slice(2);
