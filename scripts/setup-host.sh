@@ -23,6 +23,19 @@ command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 # The SSH communicator's tests run a throwaway sshd on 127.0.0.1 (test/support/sshd.ts).
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+# The qemu builder runs QEMU and qemu-img, makes CDs with xorriso and floppies with
+# mtools/dosfstools, boots UEFI guests with OVMF; scripts/base-disk.sh makes the base disk
+# with mmdebstrap and GRUB's BIOS and EFI images.
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
+command -v xorriso >/dev/null 2>&1 || need+=(xorriso)
+command -v mcopy >/dev/null 2>&1 || need+=(mtools)
+command -v mkfs.vfat >/dev/null 2>&1 || need+=(dosfstools)
+[ -d /usr/share/OVMF ] || need+=(ovmf)
+[ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
+[ -d /usr/lib/grub/x86_64-efi ] || need+=(grub-efi-amd64-bin)
+command -v sfdisk >/dev/null 2>&1 || need+=(fdisk)
+command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
 
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
