@@ -23,6 +23,9 @@ command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 # The SSH communicator's tests run a throwaway sshd on 127.0.0.1 (test/support/sshd.ts).
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+# ...and reach it through real SOCKS5 proxies: `ssh -D` (openssh-client) and microsocks
+# (username/password authentication).
+command -v microsocks >/dev/null 2>&1 || need+=(microsocks)
 # The qemu builder runs QEMU and qemu-img, makes CDs with xorriso and floppies with
 # mtools/dosfstools, boots UEFI guests with OVMF; scripts/base-disk.sh makes the base disk
 # with mmdebstrap and GRUB's BIOS and EFI images.

@@ -200,7 +200,7 @@ describe("null builder with other communicators", () => {
     });
     assert.equal(
       error?.message,
-      'communicator = "winrm" is not supported yet: the winrm communicator arrives with issue 6',
+      'communicator = "winrm" is not supported by kiln yet: use ssh (Windows guests can run OpenSSH)',
     );
   });
 });

@@ -31,6 +31,15 @@ export interface TestSshd {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** What sshd logged so far (LogLevel INFO: one "Accepted ..." line per login), oldest first. */
+  log(): string[];
+}
+
+export interface SshdOptions {
+  /** sshd_config lines placed before the defaults (sshd keeps the first value of a keyword). */
+  config?: string[];
+  /** Also read ~/.ssh/authorized_keys of the user logging in. */
+  homeAuthorizedKeys?: boolean;
 }
 
 /** The processes below `pid` (children first found first), from /proc. */
@@ -83,7 +92,7 @@ async function ensurePasswordUser(): Promise<void> {
 }
 
 /** Starts sshd; it is stopped when the calling test file is done (call it at the top level of the file). */
-export async function startSshd(): Promise<TestSshd> {
+export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   await ensurePasswordUser();
   const dir = mkdtempSync(join(tmpdir(), "kiln-sshd-"));
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
@@ -109,11 +118,12 @@ export async function startSshd(): Promise<TestSshd> {
   writeFileSync(
     join(dir, "sshd_config"),
     [
+      ...(opts.config ?? []),
       `Port ${port}`,
       "ListenAddress 127.0.0.1",
       `HostKey ${join(dir, "host_ed25519")}`,
       `PidFile ${join(dir, "sshd.pid")}`,
-      `AuthorizedKeysFile ${join(dir, "authorized_keys_%u")}`,
+      `AuthorizedKeysFile ${join(dir, "authorized_keys_%u")}${opts.homeAuthorizedKeys ? " .ssh/authorized_keys" : ""}`,
       "PasswordAuthentication yes",
       "KbdInteractiveAuthentication no",
       "PubkeyAuthentication yes",
@@ -131,6 +141,7 @@ export async function startSshd(): Promise<TestSshd> {
   );
 
   let proc: RunningProcess | undefined;
+  const logLines: string[] = [];
   const launch = async () => {
     let ready: () => void = () => {};
     const listening = new Promise<void>((r) => {
@@ -138,6 +149,7 @@ export async function startSshd(): Promise<TestSshd> {
     });
     proc = start(SSHD, ["-D", "-e", "-f", join(dir, "sshd_config")], {
       onStderr: (line) => {
+        logLines.push(line);
         if (line.includes("Server listening on")) ready();
       },
       killGraceMs: 2000,
@@ -182,5 +194,6 @@ export async function startSshd(): Promise<TestSshd> {
     authorize,
     stop,
     start: launch,
+    log: () => [...logLines],
   };
 }

@@ -19,6 +19,7 @@ import type { Communicator, RemoteCommand, UploadInfo } from "../communicator.js
 import { CMD_DISCONNECT } from "../communicator.js";
 import type { SSHSettings, TunnelSpec } from "./config.js";
 import {
+  closeReason,
   type LoginAuth,
   type OpenConnection,
   openConnection,
@@ -34,7 +35,14 @@ import {
   scpSendDirItself,
   scpSendFile,
 } from "./scp.js";
-import { sftpDownload, sftpDownloadTree, sftpMkdir, sftpUpload, sftpUploadTree } from "./sftp.js";
+import {
+  FILE_READ_BYTES,
+  sftpDownload,
+  sftpDownloadTree,
+  sftpMkdir,
+  sftpUpload,
+  sftpUploadTree,
+} from "./sftp.js";
 
 export { CMD_DISCONNECT };
 
@@ -78,6 +86,10 @@ export class SSHCommunicator implements Communicator {
   private conn: OpenConnection | undefined;
   private reconnecting: Promise<OpenConnection> | undefined;
   private closed = false;
+  /** Why the last connection ended, when known (a timeout): said when reconnecting fails. */
+  private lastCloseReason: string | undefined;
+  /** The server refused to forward the SSH agent: commands stop asking. */
+  private agentForwardingRefused = false;
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
 
@@ -125,7 +137,10 @@ export class SSHCommunicator implements Communicator {
   private attach(conn: OpenConnection): void {
     this.conn = conn;
     const drop = () => {
-      if (this.conn === conn) this.conn = undefined;
+      if (this.conn !== conn) return;
+      this.conn = undefined;
+      this.lastCloseReason = closeReason(conn.client);
+      conn.close();
     };
     conn.client.on("close", drop);
     conn.client.on("end", drop);
@@ -139,10 +154,6 @@ export class SSHCommunicator implements Communicator {
       const sock = tcpConnect({ host: t.forwardHost, port: t.forwardPort });
       this.splice(sock, ch);
     });
-    if (this.servers.length > 0 || this.settings.tunnels.some((t) => t.direction === "remote")) {
-      // A reconnection restores the remote tunnels; local listeners outlive connections.
-      void this.remoteTunnels(conn.client).catch(() => {});
-    }
   }
 
   private splice(sock: Socket, ch: ClientChannel): void {
@@ -221,17 +232,27 @@ export class SSHCommunicator implements Communicator {
       conn = await this.reconnecting;
     } catch (err) {
       const why = err instanceof SSHConnectError ? err.message : errorText(err);
-      throw new SSHDisconnectedError(`ssh: disconnected, and reconnecting failed: ${why}`, {
-        cause: err,
-      });
+      const before = this.lastCloseReason ? ` (the connection ended: ${this.lastCloseReason})` : "";
+      throw new SSHDisconnectedError(
+        `ssh: disconnected${before}, and reconnecting failed: ${why}`,
+        { cause: err },
+      );
     }
     if (this.closed) {
       conn.close();
       throw new SSHDisconnectedError("ssh: the communicator is closed");
     }
-    if (this.conn === undefined) this.attach(conn);
-    else conn.close();
-    return this.conn!.client;
+    // Another caller may have attached a connection meanwhile (TypeScript cannot see that).
+    const current = this.conn as OpenConnection | undefined;
+    if (current !== undefined) {
+      conn.close();
+      return current.client;
+    }
+    this.attach(conn);
+    // A new connection restores the remote tunnels (local listeners outlive connections);
+    // one the server refuses now is not worth failing the command for.
+    await this.remoteTunnels(conn.client).catch(() => {});
+    return conn.client;
   }
 
   /** Opens a channel; when the connection turns out to be dead, reconnects once and tries again. */
@@ -261,7 +282,44 @@ export class SSHCommunicator implements Communicator {
     });
   }
 
-  async run(cmd: RemoteCommand, signal?: AbortSignal): Promise<{ exitStatus: number }> {
+  /** Opens a command channel, forwarding the SSH agent unless the server refused that before. */
+  private async execCommand(
+    command: string,
+    opts: ExecOptions,
+  ): Promise<{ ch: ClientChannel; client: Client }> {
+    const forward = this.auth.forwardAgent !== undefined && !this.agentForwardingRefused;
+    let used: Client | undefined;
+    const open = (agentForward: boolean) =>
+      this.channel<ClientChannel>((client, cb) => {
+        used = client;
+        client.exec(
+          command,
+          agentForward ? ({ ...opts, agentForward } as ExecOptions) : opts,
+          (err, ch) => cb(err, ch),
+        );
+      });
+    try {
+      const ch = await open(forward);
+      return { ch, client: used! };
+    } catch (err) {
+      if (!forward || !/agent forwarding/i.test(errorText(err))) throw err;
+      // As Packer does, a server that does not forward agents still runs the command.
+      this.agentForwardingRefused = true;
+      const ch = await open(false);
+      return { ch, client: used! };
+    }
+  }
+
+  /**
+   * Runs a command. When the connection drops before the command reports how
+   * it ended (a reboot, or a dead connection found by the keep-alives or
+   * ssh_read_write_timeout), the exit status is CMD_DISCONNECT and
+   * `disconnectReason` says why, when known.
+   */
+  async run(
+    cmd: RemoteCommand,
+    signal?: AbortSignal,
+  ): Promise<{ exitStatus: number; disconnectReason?: string }> {
     if (signal?.aborted) throw new SSHCancelledError(`Cancelled: ${cmd.command}`);
     const opts: ExecOptions = this.settings.pty
       ? {
@@ -274,8 +332,9 @@ export class SSHCommunicator implements Communicator {
         }
       : {};
     let ch: ClientChannel;
+    let client: Client;
     try {
-      ch = await this.exec(cmd.command, opts);
+      ({ ch, client } = await this.execCommand(cmd.command, opts));
     } catch (err) {
       cmd.stdin?.destroy();
       throw err;
@@ -303,7 +362,15 @@ export class SSHCommunicator implements Communicator {
       ch.on("close", () => {
         signal?.removeEventListener("abort", onAbort);
         if (cancelled) return;
-        resolve({ exitStatus: status ?? CMD_DISCONNECT });
+        if (status !== undefined) return resolve({ exitStatus: status });
+        // The channel can close just before the client notices the connection is gone.
+        setImmediate(() => {
+          const reason = closeReason(client);
+          resolve({
+            exitStatus: CMD_DISCONNECT,
+            ...(reason !== undefined ? { disconnectReason: reason } : {}),
+          });
+        });
       });
       if (cmd.stdin) {
         cmd.stdin.on("error", () => ch.end());
@@ -350,8 +417,9 @@ export class SSHCommunicator implements Communicator {
       );
     }
     if (code === undefined && !this.conn) {
+      const why = this.lastCloseReason ?? (err ? errorText(err) : undefined);
       return new SSHDisconnectedError(
-        `ssh: disconnected during the transfer${err ? `: ${errorText(err)}` : ""}`,
+        `ssh: disconnected during the transfer${why !== undefined ? `: ${why}` : ""}`,
       );
     }
     const detail = stderr
@@ -376,6 +444,15 @@ export class SSHCommunicator implements Communicator {
     const s = await this.sftp();
     try {
       await fn(s);
+    } catch (err) {
+      // A transfer cut off by a dead connection says why the connection died.
+      if (this.conn === undefined && this.lastCloseReason !== undefined) {
+        throw new SSHDisconnectedError(
+          `ssh: disconnected during the transfer: ${this.lastCloseReason}`,
+          { cause: err },
+        );
+      }
+      throw err;
     } finally {
       s.end();
     }
@@ -383,18 +460,24 @@ export class SSHCommunicator implements Communicator {
 
   async upload(dst: string, src: Readable, info: UploadInfo = {}): Promise<void> {
     const mode = info.mode ?? 0o644;
+    // A whole local file is read again in larger chunks (and its size is known for scp).
+    const file = await wholeFile(src);
+    if (file !== undefined) {
+      src.destroy();
+      src = createReadStream(file.path, { highWaterMark: FILE_READ_BYTES });
+    }
     if (this.settings.fileTransferMethod === "sftp") {
       return this.withSftp((s) => sftpUpload(s, dst, src, mode));
     }
-    let size = info.size ?? (await fileStreamSize(src));
+    let size = info.size ?? file?.size;
     let spool: string | undefined;
     if (size === undefined) {
       // scp announces the size first: a stream of unknown length is spooled to a temporary file.
       spool = await mkdtemp(join(tmpdir(), "kiln-upload-"));
-      const file = join(spool, "data");
-      await pipeline(src, createWriteStream(file));
-      size = (await stat(file)).size;
-      src = createReadStream(file);
+      const path = join(spool, "data");
+      await pipeline(src, createWriteStream(path));
+      size = (await stat(path)).size;
+      src = createReadStream(path, { highWaterMark: FILE_READ_BYTES });
     }
     const dir = posix.dirname(dst);
     try {
@@ -457,13 +540,14 @@ function excludeSet(exclude: string[]): Set<string> {
   return new Set(exclude.map((e) => e.replace(/^\.?\/+|\/+$/g, "")));
 }
 
-/** The size of a whole-file read stream (what scp must announce), without reading it. */
-async function fileStreamSize(src: Readable): Promise<number | undefined> {
+/** The path and size of a read stream over a whole regular file that has not been read yet. */
+async function wholeFile(src: Readable): Promise<{ path: string; size: number } | undefined> {
   if (!(src instanceof ReadStream)) return undefined;
   const s = src as ReadStream & { start?: number; end?: number };
   if (
     typeof s.path !== "string" ||
     s.bytesRead > 0 ||
+    s.readableLength > 0 ||
     (s.start ?? 0) !== 0 ||
     (s.end !== undefined && s.end !== Number.POSITIVE_INFINITY)
   ) {
@@ -471,7 +555,9 @@ async function fileStreamSize(src: Readable): Promise<number | undefined> {
   }
   try {
     const st = await stat(s.path);
-    return st.isFile() ? st.size : undefined;
+    // Reading may have begun while stat ran.
+    if (!st.isFile() || s.bytesRead > 0 || s.readableLength > 0) return undefined;
+    return { path: s.path, size: st.size };
   } catch {
     return undefined;
   }

@@ -23,6 +23,8 @@ export interface BastionSettings {
   username: string;
   password: string;
   privateKeyFile: string;
+  /** Path of a user certificate for the private key (already expanded), "" when none. */
+  certificateFile: string;
   agentAuth: boolean;
 }
 
@@ -117,10 +119,8 @@ export function sshSettings(config: PlainConfig): SSHSettings {
   const method = str(config, "ssh_file_transfer_method") === "sftp" ? "sftp" : "scp";
   const bastionHost = str(config, "ssh_bastion_host");
   const proxyHost = str(config, "ssh_proxy_host");
-  const keepAlive =
-    str(config, "ssh_keep_alive_interval") === ""
-      ? 5000
-      : durationMs(config, "ssh_keep_alive_interval");
+  // As Packer: unset or zero means every 5 s, a negative interval turns keep-alives off.
+  const keepAlive = durationMs(config, "ssh_keep_alive_interval") || 5000;
   const tunnels = [
     ...list(config, "ssh_local_tunnels").map((s) => parseTunnel(String(s), "local")),
     ...list(config, "ssh_remote_tunnels").map((s) => parseTunnel(String(s), "remote")),
@@ -151,6 +151,7 @@ export function sshSettings(config: PlainConfig): SSHSettings {
             username: str(config, "ssh_bastion_username"),
             password: str(config, "ssh_bastion_password"),
             privateKeyFile: expandUser(str(config, "ssh_bastion_private_key_file")),
+            certificateFile: expandUser(str(config, "ssh_bastion_certificate_file")),
             agentAuth: flag(config, "ssh_bastion_agent_auth"),
           },
         }

@@ -4,14 +4,20 @@
 // that retries until the machine answers, telling the user why each attempt
 // failed (connection refused, authentication rejected, timeout...).
 
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { type Socket, connect as tcpConnect } from "node:net";
 import type { Duplex } from "node:stream";
-import ssh2, { type AuthenticationType, Client, type ConnectConfig } from "ssh2";
+import ssh2, { type AuthenticationType, Client, type ConnectConfig, type ParsedKey } from "ssh2";
 
-const { utils } = ssh2;
+const { OpenSSHAgent, utils } = ssh2;
 
 import type { Ui } from "../../ui/index.js";
+import {
+  certifiedKey,
+  enableCertificateAuth,
+  isCertifiedKey,
+  parsePrivateKey,
+} from "./certificate.js";
 import type { BastionSettings, SSHSettings } from "./config.js";
 import { SocksError, socksConnect } from "./socks.js";
 
@@ -37,45 +43,104 @@ export interface LoginAuth {
   username: string;
   password: string;
   /** Private keys in the order they are offered, each with where it came from. */
-  keys: { key: string | Buffer; source: string }[];
+  keys: { key: string | Buffer | ParsedKey; source: string }[];
   /** The agent socket (SSH_AUTH_SOCK) when agent authentication is on. */
   agent?: string;
+  /** The agent socket to forward to the machine's commands (SSH_AUTH_SOCK unless ssh_disable_agent_forwarding). */
+  forwardAgent?: string;
 }
 
 /** Reads and checks the private keys the settings name; rejects with a configuration error. */
 export async function loginAuth(settings: SSHSettings): Promise<LoginAuth> {
   const keys: LoginAuth["keys"] = [];
   if (settings.privateKeyFile !== "") {
-    keys.push({ key: await readKey(settings.privateKeyFile), source: settings.privateKeyFile });
+    keys.push(
+      await keyWithCertificate(
+        settings.privateKeyFile,
+        settings.certificateFile,
+        "ssh_certificate_file",
+      ),
+    );
   }
   if (settings.privateKey !== undefined && settings.privateKey !== "") {
     checkKey(settings.privateKey, "the temporary key pair");
     keys.push({ key: settings.privateKey, source: "the temporary key pair" });
   }
+  const forward = process.env.SSH_AUTH_SOCK ?? "";
   return {
     username: settings.username,
     password: settings.password,
     keys,
-    ...(settings.agentAuth ? { agent: agentSocket() } : {}),
+    ...(settings.agentAuth ? { agent: await agentSocket("ssh_agent_auth") } : {}),
+    ...(!settings.disableAgentForwarding && forward !== "" ? { forwardAgent: forward } : {}),
   };
 }
 
-function bastionAuth(b: BastionSettings): Promise<LoginAuth> {
-  return (async () => ({
+async function bastionAuth(b: BastionSettings): Promise<LoginAuth> {
+  return {
     username: b.username,
     password: b.password,
     keys:
       b.privateKeyFile !== ""
-        ? [{ key: await readKey(b.privateKeyFile), source: b.privateKeyFile }]
+        ? [
+            await keyWithCertificate(
+              b.privateKeyFile,
+              b.certificateFile,
+              "ssh_bastion_certificate_file",
+            ),
+          ]
         : [],
-    ...(b.agentAuth ? { agent: agentSocket() } : {}),
-  }))();
+    ...(b.agentAuth ? { agent: await agentSocket("ssh_bastion_agent_auth") } : {}),
+  };
 }
 
-function agentSocket(): string {
+/** The agent's socket from SSH_AUTH_SOCK, checked to exist; rejects with what to do. */
+async function agentSocket(option: string): Promise<string> {
   const sock = process.env.SSH_AUTH_SOCK ?? "";
-  if (sock === "") throw new Error("SSH_AUTH_SOCK is not set");
+  if (sock === "") {
+    throw new Error(
+      `${option} is set, but SSH_AUTH_SOCK is not set: start an SSH agent (eval "$(ssh-agent)") and add the key to it with ssh-add`,
+    );
+  }
+  let isSocket = false;
+  try {
+    isSocket = (await stat(sock)).isSocket();
+  } catch (err) {
+    throw new Error(
+      `Cannot connect to the SSH agent at SSH_AUTH_SOCK=${sock}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such socket" : (err as Error).message}`,
+      { cause: err },
+    );
+  }
+  if (!isSocket) {
+    throw new Error(`Cannot connect to the SSH agent at SSH_AUTH_SOCK=${sock}: not a socket`);
+  }
   return sock;
+}
+
+/** A private key file, paired with its certificate when one is given. */
+async function keyWithCertificate(
+  keyFile: string,
+  certFile: string,
+  option: string,
+): Promise<LoginAuth["keys"][number]> {
+  const data = await readKey(keyFile);
+  if (certFile === "") return { key: data, source: keyFile };
+  let text: string;
+  try {
+    text = await readFile(certFile, "utf8");
+  } catch (err) {
+    throw new Error(`Error reading ${option} ${certFile}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  try {
+    const key = certifiedKey(parsePrivateKey(data, keyFile), text);
+    return { key, source: `${keyFile} with the certificate ${certFile}` };
+  } catch (err) {
+    throw new Error(`${option} ${certFile} cannot be used: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }
 
 async function readKey(path: string): Promise<Buffer> {
@@ -105,14 +170,23 @@ export interface OpenOptions {
   /** Limit for the TCP connection and the handshake together. */
   timeoutMs?: number;
   keepAliveIntervalMs?: number;
-  /** Idle time after which the connection counts as dead (ssh_read_write_timeout); 0: none. */
+  /** Time without a byte from the server after which the connection counts as dead (ssh_read_write_timeout); 0: none. */
   readWriteTimeoutMs?: number;
 }
 
 /** An open, authenticated connection and what must be closed with it (a bastion's). */
 export interface OpenConnection {
   client: Client;
+  /** Closes the connection (and the bastion's); safe to call more than once. */
   close(): void;
+}
+
+/** Why the client's connection ended, when kiln or ssh2 ended it (a timeout), for messages. */
+const closeReasons = new WeakMap<Client, string>();
+
+/** Why the connection of `client` was closed, when it was a timeout or a socket error. */
+export function closeReason(client: Client): string | undefined {
+  return closeReasons.get(client);
 }
 
 /** Connects and authenticates once; rejects with an SSHConnectError saying why it failed. */
@@ -137,44 +211,39 @@ export async function openConnection(
     try {
       bastion = await openConnection(bSettings, await bastionAuth(b), { ...opts, timeoutMs });
     } catch (err) {
-      const e = err as SSHConnectError;
-      throw new SSHConnectError(
-        e.kind ?? "other",
-        `bastion host ${b.host}:${b.port}: ${e.message}`,
-        {
-          cause: err,
-        },
-      );
+      if (!(err instanceof SSHConnectError)) throw err;
+      throw new SSHConnectError(err.kind, `bastion host ${b.host}:${b.port}: ${err.message}`, {
+        cause: err,
+      });
     }
     sock = await forwardThrough(bastion.client, settings.host, settings.port).catch((err) => {
       bastion?.close();
       throw err;
     });
   } else if (settings.proxy !== undefined) {
+    const p = settings.proxy;
     try {
-      sock = await socksConnect(settings.proxy, settings.host, settings.port, timeoutMs);
+      sock = await socksConnect(p, settings.host, settings.port, timeoutMs);
     } catch (err) {
-      throw socketError(err, target);
+      if (!(err instanceof SocksError)) throw socketError(err, target);
+      throw new SSHConnectError(socketErrorKind(err.code), err.message, { cause: err });
     }
   } else {
     sock = await tcp(settings.host, settings.port, timeoutMs, opts.signal);
   }
-  if (opts.readWriteTimeoutMs && opts.readWriteTimeoutMs > 0 && "setTimeout" in sock) {
-    const s = sock as Socket;
-    s.setTimeout(opts.readWriteTimeoutMs, () =>
-      s.destroy(new Error(`no data for ${opts.readWriteTimeoutMs} ms (ssh_read_write_timeout)`)),
-    );
-  }
   try {
     const client = await handshake(sock, auth, target, timeoutMs, opts);
-    return {
-      client,
-      close() {
-        client.end();
-        client.destroy();
-        bastion?.close();
-      },
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      client.end();
+      client.destroy();
+      bastion?.close();
     };
+    // A connection that ends by itself (a reboot) takes its bastion connection along.
+    if (bastion !== undefined) client.once("close", close);
+    return { client, close };
   } catch (err) {
     sock.destroy();
     bastion?.close();
@@ -223,12 +292,30 @@ function tcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal
   });
 }
 
+function socketErrorKind(code: string | undefined): FailureKind {
+  switch (code) {
+    case "ECONNREFUSED":
+      return "refused";
+    case "ETIMEDOUT":
+      return "timeout";
+    case "ECONNRESET":
+    case "EPIPE":
+      return "reset";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "unreachable";
+    default:
+      return "other";
+  }
+}
+
 /** A socket-level failure as a reason the user understands. */
 function socketError(err: unknown, target: string): SSHConnectError {
   if (err instanceof SSHConnectError) return err;
   const e = err as NodeJS.ErrnoException;
-  const code = e.code ?? (err instanceof SocksError ? err.code : undefined);
-  switch (code) {
+  switch (e.code) {
     case "ECONNREFUSED":
       return new SSHConnectError("refused", `connection refused by ${target}`, { cause: err });
     case "EHOSTUNREACH":
@@ -248,7 +335,7 @@ function socketError(err: unknown, target: string): SSHConnectError {
 }
 
 type AuthMethod =
-  | { type: "publickey"; key: string | Buffer; source: string }
+  | { type: "publickey"; key: string | Buffer | ParsedKey; source: string }
   | { type: "password" }
   | { type: "keyboard-interactive" }
   | { type: "agent"; agent: string };
@@ -274,13 +361,17 @@ function handshake(
     const client = new Client();
     const methods = authMethods(auth);
     const tried: string[] = [];
+    const agentErrors: string[] = [];
+    let describing = false;
     let allowed: string[] | undefined;
     let settled = false;
+    let idleTimer: NodeJS.Timeout | undefined;
     const finish = (err?: Error) => {
       if (settled) return;
       settled = true;
       opts.signal?.removeEventListener("abort", onAbort);
       if (err) {
+        clearTimeout(idleTimer);
         client.destroy();
         reject(err);
       } else resolve(client);
@@ -326,15 +417,48 @@ function handshake(
 
     client.on("ready", () => finish());
     client.on("error", (err: Error & { level?: string; code?: string }) => {
+      if (settled) {
+        // After the handshake: remember why the connection ends, for the commands it cuts off.
+        if (closeReasons.has(client)) return;
+        if (err.level === "client-timeout") {
+          closeReasons.set(
+            client,
+            `no answer from ${target} to ${KEEPALIVE_COUNT_MAX} keep-alive messages sent every ${describeMs(opts.keepAliveIntervalMs ?? 0)} (ssh_keep_alive_interval)`,
+          );
+        } else if (err.code !== undefined) {
+          closeReasons.set(client, socketError(err, target).message);
+        }
+        return;
+      }
+      if (err.level === "agent") {
+        // ssh2 goes on with the next method by itself; the reason shows if all fail.
+        agentErrors.push(err.message);
+        return;
+      }
       if (err.level === "client-authentication") {
         const triedText = tried.length > 0 ? tried.join(", ") : "no method";
         const allows = allowed ? `; the server accepts ${allowed.join(", ")}` : "";
+        const rejected = (agent: string) =>
+          finish(
+            new SSHConnectError(
+              "auth",
+              `authentication rejected for user "${auth.username}" (tried ${triedText}${allows}${agent})`,
+              { cause: err },
+            ),
+          );
+        if (auth.agent === undefined || !tried.includes("agent")) return rejected("");
+        if (agentErrors.length > 0) {
+          return rejected(`; the SSH agent failed: ${agentErrors.join("; ")}`);
+        }
+        // The connection closes meanwhile: the close must not settle first.
+        describing = true;
+        void describeAgent(auth.agent).then((text) => rejected(`; ${text}`));
+        return;
+      }
+      const idle = closeReasons.get(client);
+      if (idle !== undefined) {
         return finish(
-          new SSHConnectError(
-            "auth",
-            `authentication rejected for user "${auth.username}" (tried ${triedText}${allows})`,
-            { cause: err },
-          ),
+          new SSHConnectError("timeout", `${idle} during the SSH handshake`, { cause: err }),
         );
       }
       if (err.level === "client-timeout") {
@@ -351,23 +475,77 @@ function handshake(
         }),
       );
     });
-    client.on("close", () =>
+    client.on("close", () => {
+      clearTimeout(idleTimer);
+      if (describing) return;
+      const idle = closeReasons.get(client);
       finish(
-        new SSHConnectError("reset", `connection closed by ${target} during the SSH handshake`),
-      ),
-    );
+        idle !== undefined
+          ? new SSHConnectError("timeout", `${idle} during the SSH handshake`)
+          : new SSHConnectError("reset", `connection closed by ${target} during the SSH handshake`),
+      );
+    });
     const config: ConnectConfig = {
       sock: sock as ConnectConfig["sock"],
       username: auth.username,
       readyTimeout: timeoutMs,
       keepaliveInterval: Math.max(0, opts.keepAliveIntervalMs ?? 0),
-      keepaliveCountMax: 3,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       hostVerifier: () => true,
       authHandler: authHandler as unknown as ConnectConfig["authHandler"],
     };
-    if (auth.agent !== undefined) config.agent = auth.agent;
+    // The agent ssh2 opens for forwarded agent connections (commands request forwarding themselves).
+    if (auth.forwardAgent !== undefined) config.agent = auth.forwardAgent;
     client.connect(config);
+    if (auth.keys.some((k) => isCertifiedKey(k.key))) {
+      try {
+        enableCertificateAuth(client);
+      } catch (err) {
+        finish(new SSHConnectError("other", (err as Error).message, { cause: err }));
+        return;
+      }
+    }
+    const idleMs = opts.readWriteTimeoutMs ?? 0;
+    if (idleMs > 0) {
+      // ssh_read_write_timeout: the server sends nothing for that long (keep-alive answers count).
+      const fire = () => {
+        closeReasons.set(
+          client,
+          `no data from ${target} for ${describeMs(idleMs)} (ssh_read_write_timeout)`,
+        );
+        sock.destroy();
+      };
+      const arm = () => {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(fire, idleMs);
+      };
+      // ssh2 has paused the socket and listens itself: this listener only watches.
+      sock.on("data", arm);
+      sock.once("close", () => clearTimeout(idleTimer));
+      arm();
+    }
   });
+}
+
+/** What the agent holds, for an authentication failure: "the SSH agent at X holds no keys". */
+function describeAgent(sock: string): Promise<string> {
+  return new Promise((resolve) => {
+    new OpenSSHAgent(sock).getIdentities((err, keys) => {
+      if (err) resolve(`the SSH agent at ${sock} failed: ${err.message}`);
+      else if (!keys || keys.length === 0) resolve(`the SSH agent at ${sock} holds no keys`);
+      else {
+        const n = keys.length;
+        resolve(`the SSH agent at ${sock} holds ${n} key${n === 1 ? "" : "s"}, none accepted`);
+      }
+    });
+  });
+}
+
+/** Keep-alive messages left unanswered before the connection counts as dead. */
+const KEEPALIVE_COUNT_MAX = 3;
+
+function describeMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 export interface WaitOptions {

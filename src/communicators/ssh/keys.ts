@@ -64,11 +64,12 @@ export async function clearAuthorizedKey(
 ): Promise<void> {
   const body = publicKey.trim().split(/\s+/)[1] ?? "";
   if (body === "") return;
-  // The key's base64 body has only [A-Za-z0-9+/=]; escape the sed delimiter.
-  const pattern = body.replace(/\//g, "\\/").replace(/\+/g, "\\+");
+  // The key's base64 body has only [A-Za-z0-9+/=]: in a basic regular expression
+  // only the delimiter needs escaping ("\\+" would be GNU sed's "one or more").
+  const pattern = ` ${body.replace(/\//g, "\\/")}`;
   const commands = [
-    `sed -i.bak '/${pattern}/d' ~/.ssh/authorized_keys; rm -f ~/.ssh/authorized_keys.bak`,
-    `sudo sed -i.bak '/${pattern}/d' /root/.ssh/authorized_keys; sudo rm -f /root/.ssh/authorized_keys.bak`,
+    `sed -i.bak '/${pattern}/d' ~/.ssh/authorized_keys && rm -f ~/.ssh/authorized_keys.bak`,
+    `sudo sed -i.bak '/${pattern}/d' /root/.ssh/authorized_keys && sudo rm -f /root/.ssh/authorized_keys.bak`,
   ];
   for (const [i, command] of commands.entries()) {
     try {

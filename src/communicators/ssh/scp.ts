@@ -8,6 +8,7 @@ import { chmod, mkdir, readdir, realpath, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { type Readable, Writable } from "node:stream";
 import type { ClientChannel } from "ssh2";
+import { FILE_READ_BYTES } from "./sftp.js";
 
 /** Reads the scp peer's replies: status bytes, record lines and file bodies. */
 export class ScpReader {
@@ -33,6 +34,7 @@ export class ScpReader {
       this.ended = true;
       this.notify();
     });
+    watchClose(stream);
     stream.on("error", (err: Error) => {
       this.error = err;
       this.notify();
@@ -116,8 +118,29 @@ export class ScpReader {
   }
 }
 
+/** Channels that have closed (a dead connection closes them without a "drain"). */
+const closedChannels = new WeakSet<object>();
+
+function watchClose(stream: Readable): void {
+  stream.once("close", () => closedChannels.add(stream));
+}
+
+/** Writes to the channel, waiting for room; rejects when the channel closes meanwhile. */
 async function write(ch: Writable, data: string | Buffer): Promise<void> {
-  if (!ch.write(data)) await once(ch, "drain");
+  if (closedChannels.has(ch)) throw new Error("scp: the connection closed");
+  if (ch.write(data)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      ch.off("drain", onDrain);
+      ch.off("close", onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error("scp: the connection closed"));
+    ch.once("drain", onDrain);
+    ch.once("close", onClose);
+  });
 }
 
 /** Streams exactly `size` bytes of `src` into the channel; fails if the source is shorter or longer. */
@@ -175,7 +198,14 @@ export async function scpSendDir(
       await write(ch, "E\n");
       await r.status();
     } else if (st.isFile()) {
-      await scpSendFile(ch, r, name, createReadStream(path), st.size, st.mode);
+      await scpSendFile(
+        ch,
+        r,
+        name,
+        createReadStream(path, { highWaterMark: FILE_READ_BYTES }),
+        st.size,
+        st.mode,
+      );
     }
   }
 }

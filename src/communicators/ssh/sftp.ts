@@ -9,9 +9,43 @@ import { join, posix } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { SFTPWrapper, Stats } from "ssh2";
 
-/** Writes in flight at once; with 32 KiB chunks, 2 MiB buffered at most. */
-const IN_FLIGHT = 64;
-const CHUNK = 32 * 1024;
+/** Read size for local files: fewer, larger chunks cost less CPU per byte than the default 64 KiB. */
+export const FILE_READ_BYTES = 1024 * 1024;
+
+/** Bytes of writes in flight at once (what the transfer holds in memory, besides the source's buffer). */
+const IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+/** Write size when the server announces no limit (what every SFTP server must take). */
+const DEFAULT_CHUNK = 32 * 1024;
+/** Largest write asked for, even when the server takes more. */
+const MAX_CHUNK = 256 * 1024;
+
+/**
+ * The write size: the largest the server accepts in one request (OpenSSH
+ * announces 255 KiB through limits@openssh.com, which ssh2 records). Larger
+ * writes would be split by ssh2 into requests sent one after another.
+ */
+function chunkSize(sftp: SFTPWrapper): number {
+  const max = (sftp as unknown as { _maxWriteLen?: unknown })._maxWriteLen;
+  return typeof max === "number" && max > 0 ? Math.min(max, MAX_CHUNK) : DEFAULT_CHUNK;
+}
+
+/** Rejects when the SFTP session closes (ssh2 then drops new requests without answering them). */
+function closedSession(sftp: SFTPWrapper): { promise: Promise<never>; dispose(): void } {
+  let onClose: () => void = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onClose = () => reject(new Error("the SFTP session closed"));
+    sftp.once("end", onClose);
+    sftp.once("close", onClose);
+  });
+  promise.catch(() => {});
+  return {
+    promise,
+    dispose: () => {
+      sftp.off("end", onClose);
+      sftp.off("close", onClose);
+    },
+  };
+}
 
 function call<T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -33,48 +67,82 @@ export async function sftpUpload(
   src: Readable,
   mode: number,
 ): Promise<void> {
+  const closed = closedSession(sftp);
+  try {
+    await upload(sftp, dst, src, mode, closed.promise);
+  } finally {
+    closed.dispose();
+  }
+}
+
+async function upload(
+  sftp: SFTPWrapper,
+  dst: string,
+  src: Readable,
+  mode: number,
+  closed: Promise<never>,
+): Promise<void> {
   let handle: Buffer;
   try {
-    handle = await call<Buffer>((cb) => sftp.open(dst, "w", { mode }, cb));
+    handle = await Promise.race([call<Buffer>((cb) => sftp.open(dst, "w", { mode }, cb)), closed]);
   } catch (err) {
     src.destroy();
     throw sftpError("cannot create", dst, err);
   }
+  const chunk = chunkSize(sftp);
+  const maxPending = Math.max(2, Math.floor(IN_FLIGHT_BYTES / chunk));
   let offset = 0;
   const pending = new Set<Promise<void>>();
   let failure: unknown;
+  const send = (piece: Buffer) => {
+    const at = offset;
+    offset += piece.length;
+    const p = call<void>((cb) => sftp.write(handle, piece, 0, piece.length, at, cb)).then(
+      () => {
+        pending.delete(p);
+      },
+      (err) => {
+        pending.delete(p);
+        failure ??= err;
+      },
+    );
+    pending.add(p);
+  };
   try {
+    // Source chunks are gathered into writes of the server's largest size.
+    let held: Buffer[] = [];
+    let heldBytes = 0;
     for await (const raw of src as AsyncIterable<Buffer | string>) {
-      const data = typeof raw === "string" ? Buffer.from(raw) : raw;
-      for (let i = 0; i < data.length; i += CHUNK) {
-        const piece = data.subarray(i, i + CHUNK);
-        const at = offset;
-        offset += piece.length;
-        const p = call<void>((cb) => sftp.write(handle, piece, 0, piece.length, at, cb)).then(
-          () => {
-            pending.delete(p);
-          },
-          (err) => {
-            pending.delete(p);
-            failure ??= err;
-          },
-        );
-        pending.add(p);
-        if (pending.size >= IN_FLIGHT) await Promise.race(pending);
+      let data = typeof raw === "string" ? Buffer.from(raw) : raw;
+      while (data.length > 0) {
+        const take = Math.min(chunk - heldBytes, data.length);
+        held.push(data.subarray(0, take));
+        heldBytes += take;
+        data = data.subarray(take);
+        if (heldBytes < chunk) break;
+        send(held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes));
+        held = [];
+        heldBytes = 0;
+        if (pending.size >= maxPending) await Promise.race([Promise.race(pending), closed]);
         if (failure !== undefined) throw failure;
       }
     }
-    await Promise.all(pending);
+    if (heldBytes > 0) send(held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes));
+    await Promise.race([Promise.all(pending), closed]);
     if (failure !== undefined) throw failure;
   } catch (err) {
     src.destroy();
-    await Promise.allSettled(pending);
-    await call<void>((cb) => sftp.close(handle, cb)).catch(() => {});
+    await Promise.race([Promise.allSettled(pending), closed]).catch(() => {});
+    await Promise.race([call<void>((cb) => sftp.close(handle, cb)), closed]).catch(() => {});
     throw sftpError("cannot write", dst, err);
   }
-  await call<void>((cb) => sftp.close(handle, cb));
   try {
-    await call<void>((cb) => sftp.chmod(dst, mode & 0o7777, cb));
+    await Promise.race([call<void>((cb) => sftp.close(handle, cb)), closed]);
+  } catch (err) {
+    throw sftpError("cannot write", dst, err);
+  }
+  try {
+    await Promise.race([call<void>((cb) => sftp.chmod(dst, mode & 0o7777, cb)), closed]);
   } catch (err) {
     throw sftpError("cannot chmod", dst, err);
   }
@@ -132,7 +200,12 @@ export async function sftpUploadTree(
       await remoteMkdir(sftp, remote, st.mode);
       await sftpUploadTree(sftp, local, remote, excluded, relPath, visited);
     } else if (st.isFile()) {
-      await sftpUpload(sftp, remote, createReadStream(local), st.mode);
+      await sftpUpload(
+        sftp,
+        remote,
+        createReadStream(local, { highWaterMark: FILE_READ_BYTES }),
+        st.mode,
+      );
     }
   }
 }

@@ -68,7 +68,7 @@ export class StepConnect implements Step {
         this.comm = comm;
       } else if (type === "winrm") {
         throw new Error(
-          'communicator = "winrm" is not supported yet: the winrm communicator arrives with issue 6',
+          'communicator = "winrm" is not supported by kiln yet: use ssh (Windows guests can run OpenSSH)',
         );
       } else {
         throw new Error(`unknown communicator type: ${type}`);
