@@ -41,4 +41,6 @@ export interface BuildContext {
   runSteps(steps: StepList, state: StateBag): Promise<RunStepsResult>;
   /** Strings that must never be printed (passwords, keys); components add their own. */
   addSecret(secret: string): void;
+  /** A line for the detailed log (PACKER_LOG, -log-dir), not the UI. */
+  log?(line: string): void;
 }

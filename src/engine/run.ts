@@ -147,6 +147,7 @@ class RunningBuild {
       cleanupProvision: (comm) => this.cleanupProvision(comm),
       runSteps: (steps, state) => this.runSteps(steps, state),
       addSecret: (s) => this.opts.output.secrets.add(s),
+      log: (line) => this.opts.log?.log(`${this.plan.name}: ${line}`),
     };
   }
 

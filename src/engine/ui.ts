@@ -90,6 +90,10 @@ function colorize(text: string, color: number, bold: boolean): string {
 /** The run-level output (no build prefix): the summary at the end, prompts. */
 export class RunUi implements Ui {
   constructor(protected readonly o: OutputOptions) {}
+  /** Whether output is -machine-readable lines (progress bars stay quiet then). */
+  get machineReadable(): boolean {
+    return this.o.machineReadable;
+  }
   protected stamp(text: string): string {
     if (!this.o.timestamp) return text;
     const t = (this.o.now ?? (() => new Date()))()

@@ -25,7 +25,8 @@ import { Type } from "../../hcl/cty/type.js";
 
 const comm = communicatorConfig("ssh");
 
-const accelerators = ["none", "kvm", "tcg", "xen", "hax", "hvf", "whpx"];
+// "auto" is kiln's: the same as leaving accelerator unset (see accel.ts).
+const accelerators = ["none", "kvm", "tcg", "xen", "hax", "hvf", "whpx", "auto"];
 const diskInterfaces = ["ide", "sata", "scsi", "virtio", "virtio-scsi"];
 const diskCaches = ["writethrough", "writeback", "none", "unsafe", "directsync"];
 const diskDiscards = ["unmap", "ignore"];

@@ -24,6 +24,16 @@ import { SocksError, socksConnect } from "./socks.js";
 /** How long the SSH handshake (key exchange and authentication) may take (Packer: 1 minute). */
 const HANDSHAKE_TIMEOUT_MS = 60_000;
 
+/**
+ * How long an open connection may stay silent before the server's greeting
+ * (its version line, which an SSH server sends at once). A forwarded port —
+ * QEMU's user networking, a NAT, a proxy — accepts connections before the
+ * machine behind it is up and then says nothing; waiting the whole handshake
+ * timeout there would delay the first login by a minute after the machine is
+ * ready. Such an attempt is given up early and retried.
+ */
+const GREETING_TIMEOUT_MS = 8_000;
+
 export type FailureKind = "refused" | "auth" | "timeout" | "unreachable" | "reset" | "other";
 
 /** A failed connection attempt, with a reason a user can act on. */
@@ -497,6 +507,20 @@ function handshake(
     // The agent ssh2 opens for forwarded agent connections (commands request forwarding themselves).
     if (auth.forwardAgent !== undefined) config.agent = auth.forwardAgent;
     client.connect(config);
+    const greetingMs = Math.min(GREETING_TIMEOUT_MS, timeoutMs);
+    const greetingTimer = setTimeout(
+      () =>
+        finish(
+          new SSHConnectError(
+            "timeout",
+            `no SSH greeting from ${target} within ${describeMs(greetingMs)}: the port accepts connections but no SSH server answers yet`,
+          ),
+        ),
+      greetingMs,
+    );
+    sock.once("data", () => clearTimeout(greetingTimer));
+    sock.once("close", () => clearTimeout(greetingTimer));
+    client.once("ready", () => clearTimeout(greetingTimer));
     if (auth.keys.some((k) => isCertifiedKey(k.key))) {
       try {
         enableCertificateAuth(client);
