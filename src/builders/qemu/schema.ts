@@ -45,7 +45,7 @@ const qemuFields: Record<string, FieldSpec> = {
     "Boot from iso_url directly (QEMU's curl block driver) instead of downloading it; implies iso_checksum none.",
   ),
   accelerator: field.string(
-    "Accelerator: none, kvm, tcg, xen, hax, hvf or whpx (default kvm when /dev/kvm opens, else tcg).",
+    'Accelerator: none, kvm, tcg, xen, hax, hvf or whpx. Unset (or kiln\'s "auto"): kvm when it really runs a guest here (kiln boots a test machine to check), else tcg with a warning.',
   ),
   disk_additional_size: field.stringList(
     'Sizes of extra disks to create ("10G", ...), named after vm_name with -1, -2...',
