@@ -3,6 +3,7 @@
 import { buildSuite } from "./suites/build.js";
 import { dockerSuite } from "./suites/docker.js";
 import { languageSuite } from "./suites/language.js";
+import { qemuSuite } from "./suites/qemu.js";
 import { sshSuite } from "./suites/ssh.js";
 import { startupSuite } from "./suites/startup.js";
 import { validateSuite } from "./suites/validate.js";
@@ -21,6 +22,7 @@ const suites: { name: string; run: () => Promise<BenchRow[]> }[] = [
   { name: "build", run: buildSuite },
   { name: "docker", run: dockerSuite },
   { name: "ssh", run: sshSuite },
+  { name: "qemu", run: qemuSuite },
 ];
 
 const only = process.argv.slice(2);
