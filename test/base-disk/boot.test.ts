@@ -124,34 +124,6 @@ describe("the cached disk", () => {
 });
 
 describe("booting the base disk", () => {
-  test("BIOS: SSH with kiln's password, sudo, then ACPI shutdown", {
-    timeout: BOOT_TEST_TIMEOUT_MS,
-  }, async (t) => {
-    const guest = await boot({ firmware: "bios" });
-    try {
-      const ms = await guest.waitForSSH(SSH_TIMEOUT_MS);
-      t.diagnostic(`BIOS boot to SSH: ${(ms / 1000).toFixed(1)} s`);
-      assert.equal(
-        (await shell(guest, "id -un; sudo -n id -un; hostname")).trim(),
-        `${BASE_DISK_USER}\nroot\nkiln-base`,
-      );
-      assert.equal(
-        (await shell(guest, "test -d /sys/firmware/efi && echo uefi || echo bios")).trim(),
-        "bios",
-      );
-      const cmdline = await shell(guest, "cat /proc/cmdline");
-      assert.match(cmdline, /root=UUID=[0-9a-f-]{36} ro console=ttyS0,115200 console=tty0 quiet/);
-      // Nothing failed on the way up, and the network came up by DHCP.
-      assert.equal((await shell(guest, "systemctl --failed --no-legend --plain")).trim(), "");
-      assert.match(await shell(guest, "ip -4 -o addr show scope global"), /inet 10\.0\.2\.15\//);
-      // Root has no password.
-      assert.match(await shell(guest, "sudo -n passwd --status root"), /^root L /);
-      await powerdown(guest);
-    } finally {
-      await guest.kill();
-    }
-  });
-
   test("UEFI: boots through OVMF and the EFI system partition, runs a #! user-data as root", {
     timeout: BOOT_TEST_TIMEOUT_MS,
   }, async (t) => {
@@ -179,7 +151,7 @@ describe("booting the base disk", () => {
     }
   });
 
-  test("kiln-seed installs a cloud-config's ssh_authorized_keys for kiln and root", {
+  test("BIOS: kiln-seed installs a cloud-config's keys for kiln and root; password, sudo, DHCP, ACPI shutdown", {
     timeout: BOOT_TEST_TIMEOUT_MS,
   }, async (t) => {
     const first = await keyPair("first");
@@ -233,6 +205,22 @@ describe("booting the base disk", () => {
           privateKey: (await keyPair("stranger")).privateKey,
         }),
       );
+      // The rest of a BIOS boot: sudo, hostname, firmware, kernel line, no failed
+      // unit, DHCP, root locked, and the ACPI power button stops the guest.
+      assert.equal(
+        (await shell(guest, "id -un; sudo -n id -un; hostname")).trim(),
+        `${BASE_DISK_USER}\nroot\nkiln-base`,
+      );
+      assert.equal(
+        (await shell(guest, "test -d /sys/firmware/efi && echo uefi || echo bios")).trim(),
+        "bios",
+      );
+      const cmdline = await shell(guest, "cat /proc/cmdline");
+      assert.match(cmdline, /root=UUID=[0-9a-f-]{36} ro console=ttyS0,115200 console=tty0 quiet/);
+      assert.equal((await shell(guest, "systemctl --failed --no-legend --plain")).trim(), "");
+      assert.match(await shell(guest, "ip -4 -o addr show scope global"), /inet 10\.0\.2\.15\//);
+      assert.match(await shell(guest, "sudo -n passwd --status root"), /^root L /);
+      await powerdown(guest);
     } finally {
       await guest.kill();
     }
