@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Communicator } from "../communicators/communicator.js";
+import { sleep as wait } from "../util/sleep.js";
 import type { Artifact } from "./artifact.js";
 import type { Builder, BuilderFactory } from "./builder.js";
 import type { BuildContext, BuildInfo, OnError } from "./context.js";
@@ -92,19 +93,8 @@ export function goDuration(ms: number): string {
   return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${sec}s`;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new BuildCancelled());
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new BuildCancelled());
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (!(await wait(ms, signal))) throw new BuildCancelled();
 }
 
 function formatErrors(errors: string[]): string {

@@ -32,6 +32,7 @@ import { host } from "../../host/index.js";
 import { type RunningProcess, start } from "../../process/index.js";
 import { runWithUi } from "../../provisioners/shell/remote-cmd.js";
 import { type GoValue, interpolate } from "../../template/legacy/interpolate/index.js";
+import { sleep } from "../../util/sleep.js";
 import { chooseAccelerator, isAutomatic, probeKVM } from "./accel.js";
 import { defaultArgs, mergeQemuArgs, overridesSwitch, type RunArgsInput } from "./args.js";
 import type { QemuConfig } from "./config.js";
@@ -972,22 +973,6 @@ export class StepConvertDisk implements Step {
     }
     return "continue";
   }
-}
-
-/** Resolves true after `ms`, or false as soon as the signal fires. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -12,6 +12,7 @@ import ssh2, { type AuthenticationType, Client, type ConnectConfig, type ParsedK
 const { OpenSSHAgent, utils } = ssh2;
 
 import type { Ui } from "../../ui/index.js";
+import { sleep } from "../../util/sleep.js";
 import {
   certifiedKey,
   enableCertificateAuth,
@@ -642,20 +643,4 @@ export async function waitForSSH(
   }
   const why = last ? ` The last attempt failed: ${last.message}.` : "";
   throw new SSHWaitError(`Timeout waiting for SSH.${why}`, last, true);
-}
-
-/** Waits `ms`; resolves false when the signal fired first. */
-export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

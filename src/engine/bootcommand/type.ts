@@ -5,6 +5,7 @@
 
 import { parseGoDuration } from "../../hcl/functions/datetime-go.js";
 import type { Ui } from "../../ui/index.js";
+import { sleep as wait } from "../../util/sleep.js";
 import { isControlChar, needsShift } from "./keys.js";
 import { type BootAction, describeAction, type Key, parseBootCommand } from "./parse.js";
 
@@ -125,18 +126,6 @@ export async function typeBootCommand(opts: TypeBootCommandOptions): Promise<voi
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it fires. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (!(await wait(ms, signal))) throw signal.reason;
 }

@@ -6,7 +6,6 @@
 
 import type { Communicator } from "../../communicators/communicator.js";
 import { NoneCommunicator } from "../../communicators/none.js";
-import { sleep } from "../../communicators/ssh/connect.js";
 import {
   clearAuthorizedKey,
   generateTemporaryKeyPair,
@@ -17,6 +16,7 @@ import {
   type TemporaryKeyPair,
 } from "../../communicators/ssh/index.js";
 import { flag, num, type PlainConfig, str } from "../../components/schema.js";
+import { sleep } from "../../util/sleep.js";
 import type { BuildContext } from "../context.js";
 import { ERROR, type StateBag, type Step, type StepAction, stateKey } from "../multistep/index.js";
 import { COMMUNICATOR } from "./provision.js";

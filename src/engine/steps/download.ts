@@ -13,6 +13,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { host } from "../../host/index.js";
 import { type ProgressOptions, trackProgress } from "../../ui/progress.js";
+import { sleep as wait } from "../../util/sleep.js";
 import type { BuildContext } from "../context.js";
 import {
   ERROR,
@@ -264,22 +265,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!(await wait(ms, signal))) throw signal?.reason;
 }
 
 /**

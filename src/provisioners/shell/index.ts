@@ -19,6 +19,7 @@ import type {
 } from "../../engine/provisioner.js";
 import { parseGoDuration } from "../../hcl/functions/datetime-go.js";
 import { host } from "../../host/index.js";
+import { sleep } from "../../util/sleep.js";
 import { goPathError } from "../shell-local/run-local.js";
 import { flattenEnvVars, type Renderer, templateRenderer } from "./env.js";
 import {
@@ -280,22 +281,6 @@ function causeOf(err: unknown): unknown {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** Waits `ms`, or until the build is cancelled. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 const factory: ProvisionerFactory = {

@@ -3,6 +3,8 @@
 // try again, until it succeeds, the time is up or the build is cancelled.
 // The last failure is what the caller sees.
 
+import { sleep } from "../../util/sleep.js";
+
 export interface RetryOptions {
   /** Stop retrying once this many milliseconds have passed since the first try; 0 retries forever. */
   startTimeoutMs: number;
@@ -31,20 +33,4 @@ export async function retry<T>(opts: RetryOptions, fn: () => Promise<T>): Promis
       if (!(await sleep(delay, opts.signal))) throw err;
     }
   }
-}
-
-/** Waits `ms`; resolves false when the signal fired first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
