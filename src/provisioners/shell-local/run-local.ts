@@ -159,12 +159,30 @@ async function writeInlineScript(
   for (const command of inline) text += `${render(command)}\n`;
 
   const ext = str(config, "tempfile_extension");
+  return writeTempScript(
+    host,
+    () => `packer-shell${randomInt(2 ** 32)}${ext === "" ? "" : `.${ext}`}`,
+    text,
+    0o700,
+  );
+}
+
+/**
+ * Writes `text` to a file of the temporary directory that did not exist
+ * before (named by `name`, tried again on a clash) and returns its path; a
+ * file that could not be written whole is removed.
+ */
+export async function writeTempScript(
+  host: Host,
+  name: () => string,
+  text: string,
+  mode: number,
+): Promise<string> {
   for (;;) {
-    const name = `packer-shell${randomInt(2 ** 32)}${ext === "" ? "" : `.${ext}`}`;
-    const path = host.path.join(host.tempDir(), name);
+    const path = host.path.join(host.tempDir(), name());
     let file: Awaited<ReturnType<typeof open>>;
     try {
-      file = await open(path, "wx", 0o700);
+      file = await open(path, "wx", mode);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") continue;
       throw new Error(`Error preparing shell script: ${goPathError("open", path, err)}`);

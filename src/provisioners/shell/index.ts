@@ -20,7 +20,7 @@ import type {
 import { parseGoDuration } from "../../hcl/functions/datetime-go.js";
 import { host } from "../../host/index.js";
 import { sleep } from "../../util/sleep.js";
-import { goPathError } from "../shell-local/run-local.js";
+import { goPathError, writeTempScript } from "../shell-local/run-local.js";
 import { flattenEnvVars, type Renderer, templateRenderer } from "./env.js";
 import {
   CMD_DISCONNECT,
@@ -234,26 +234,8 @@ function inlineScript(config: PlainConfig, inline: string[]): string {
 }
 
 /** Writes `text` to a new file in the temporary directory whose name starts with `prefix`. */
-async function writeTempFile(prefix: string, text: string): Promise<string> {
-  for (;;) {
-    const path = host.path.join(host.tempDir(), `${prefix}${randomInt(2 ** 32)}`);
-    let file: Awaited<ReturnType<typeof open>>;
-    try {
-      file = await open(path, "wx", 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EEXIST") continue;
-      throw new Error(`Error preparing shell script: ${goPathError("open", path, err)}`);
-    }
-    try {
-      await file.writeFile(text);
-    } catch (err) {
-      await file.close();
-      await rm(path, { force: true });
-      throw new Error(`Error preparing shell script: ${goPathError("write", path, err)}`);
-    }
-    await file.close();
-    return path;
-  }
+function writeTempFile(prefix: string, text: string): Promise<string> {
+  return writeTempScript(host, () => `${prefix}${randomInt(2 ** 32)}`, text, 0o600);
 }
 
 /** Streams a local file to the machine, converting its line endings unless it is binary. */
